@@ -1,0 +1,1 @@
+"""gekko_common."""
