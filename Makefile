@@ -1,0 +1,48 @@
+# Gekko-compatible server as services on NATS. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck unit integration parity bench clean
+
+-include deploy/make/compose.mk
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.synced ## install everything (uv + the locked workspace into .venv)
+
+run: install ## run NATS, PostgreSQL and the four services; gateway on http://127.0.0.1:3000
+	$(BIN)/gekko up
+
+lint: install ## ruff + import contracts
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: install ## mypy (strict on libs/common)
+	$(BIN)/mypy
+
+test: install lint typecheck ## lint, type checks and every test suite
+	$(BIN)/pytest -q
+
+unit: install ## only the tests that need no servers
+	$(BIN)/pytest -q tests/unit tests/parity
+
+bench: install ## benchmarks: figures and ratios, printed with the command that made them
+	@for b in benchmarks/bench_*.py; do echo "== $(BIN)/python $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## remove the virtualenvs (keeps .gekko data)
+	rm -rf $(VENV) $(TOOLS)

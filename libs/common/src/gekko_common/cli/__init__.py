@@ -1,0 +1,1 @@
+"""The ``gekko`` command line: run the stack, backtests, candle CSV import/export."""

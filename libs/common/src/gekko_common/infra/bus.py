@@ -1,0 +1,259 @@
+"""The NATS adapter: connection with reconnects, JetStream setup, chunked replies, event publishing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
+
+from gekko_common import subjects
+from gekko_common.messages import Envelope, Reply, encoder, new_id, reply_decoder
+
+log = logging.getLogger(__name__)
+
+CHUNK = 512 * 1024
+"""Bytes per reply chunk: stays well under NATS's default 1 MiB max_payload."""
+HEARTBEAT_S = 2.0
+"""A responder working on a long request sends a heartbeat this often; the requester waits while they come."""
+
+
+class BusError(RuntimeError):
+    """NATS is unreachable or a request got no answer."""
+
+
+class NoResponders(BusError):
+    """No service instance is subscribed to the subject."""
+
+
+async def connect(url: str, name: str, *, connect_timeout: float = 5.0) -> Client:
+    """Connect to NATS with unlimited reconnects; fail clearly when the first connection is impossible."""
+
+    async def on_error(exc: Exception) -> None:
+        log.warning("nats error: %s", exc)
+
+    async def on_disconnected() -> None:
+        log.warning("nats disconnected")
+
+    async def on_reconnected() -> None:
+        log.info("nats reconnected")
+
+    try:
+        return await nats.connect(
+            url,
+            name=name,
+            connect_timeout=connect_timeout,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=1,
+            allow_reconnect=True,
+            error_cb=on_error,
+            disconnected_cb=on_disconnected,
+            reconnected_cb=on_reconnected,
+        )
+    except Exception as exc:  # nats raises several unrelated types here
+        raise BusError(f"cannot connect to NATS at {url}: {exc}") from exc
+
+
+async def ensure_jetstream(nc: Client) -> JetStreamContext:
+    """Create (or update) the streams and KV buckets of the system; idempotent."""
+    js = nc.jetstream()
+    streams = [
+        StreamConfig(
+            name=subjects.STREAM_EVENTS,
+            subjects=list(subjects.STREAM_EVENTS_SUBJECTS),
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.LIMITS,
+            max_bytes=2 * 1024**3,
+            duplicate_window=120,
+        ),
+        StreamConfig(
+            name=subjects.STREAM_IMPORT_JOBS,
+            subjects=list(subjects.STREAM_IMPORT_JOBS_SUBJECTS),
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.WORK_QUEUE,
+        ),
+        StreamConfig(
+            name=subjects.STREAM_GEKKO_COMMANDS,
+            subjects=list(subjects.STREAM_GEKKO_COMMANDS_SUBJECTS),
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.LIMITS,
+        ),
+    ]
+    for cfg in streams:
+        try:
+            await js.add_stream(cfg)
+        except nats.js.errors.BadRequestError:
+            await js.update_stream(cfg)
+    for bucket, ttl in ((subjects.KV_LEASES, 15.0), (subjects.KV_API_KEYS, 0.0)):
+        try:
+            await js.key_value(bucket)
+        except nats.js.errors.BucketNotFoundError:
+            await js.create_key_value(KeyValueConfig(bucket=bucket, ttl=ttl or None, history=1))
+    return js
+
+
+class EventPublisher:
+    """Publishes one source's events in envelopes, numbered from 1, de-duplicated by JetStream on the id."""
+
+    def __init__(self, js: JetStreamContext, subject: str, source: str, seq: int = 0) -> None:
+        self._js = js
+        self._subject = subject
+        self._source = source
+        self.seq = seq
+
+    async def publish(self, type_: str, payload: Any, correlation_id: str | None = None) -> Envelope:
+        """Append one event to the stream and return its envelope."""
+        self.seq += 1
+        env = Envelope(
+            id=f"{self._source}:{self.seq}",
+            type=type_,
+            source=self._source,
+            seq=self.seq,
+            time=time.time(),
+            payload=payload,
+            correlation_id=correlation_id,
+        )
+        await self._js.publish(self._subject, encoder.encode(env), headers={"Nats-Msg-Id": env.id})
+        return env
+
+
+# --- request/reply with chunked answers and heartbeats ---
+
+
+async def reply(nc: Client, msg: Msg, answer: Reply) -> None:
+    """Answer ``msg`` with ``answer``, split into chunks when it is larger than one message."""
+    if not msg.reply:
+        return
+    data = encoder.encode(answer)
+    total = max(1, -(-len(data) // CHUNK))
+    for i in range(total):
+        part = data[i * CHUNK : (i + 1) * CHUNK]
+        await nc.publish(msg.reply, part, headers={"Gekko-Chunk": f"{i}/{total}"})
+    await nc.flush()
+
+
+async def heartbeat(nc: Client, msg: Msg) -> None:
+    """Tell the requester that its request is still being worked on."""
+    if msg.reply:
+        await nc.publish(msg.reply, b"", headers={"Gekko-Heartbeat": "1"})
+
+
+async def request(
+    nc: Client,
+    subject: str,
+    payload: bytes,
+    *,
+    first_timeout: float = 10.0,
+    idle_timeout: float = HEARTBEAT_S * 5,
+    on_waiting: Callable[[], Awaitable[None]] | None = None,
+) -> Reply:
+    """Send a request and collect its (possibly chunked) reply.
+
+    Waits as long as the responder sends heartbeats; gives up when nothing at all arrives within
+    ``first_timeout`` or the heartbeats stop for ``idle_timeout``.
+    """
+    inbox = nc.new_inbox()
+    queue: asyncio.Queue[Msg] = asyncio.Queue()
+
+    async def collect(m: Msg) -> None:
+        await queue.put(m)
+
+    sub = await nc.subscribe(inbox, cb=collect)
+    try:
+        await nc.publish(subject, payload, reply=inbox)
+        parts: dict[int, bytes] = {}
+        total: int | None = None
+        timeout = first_timeout
+        while total is None or len(parts) < total:
+            try:
+                m = await asyncio.wait_for(queue.get(), timeout)
+            except TimeoutError:
+                raise BusError(f"no answer on {subject} within {timeout:.0f} s") from None
+            timeout = idle_timeout
+            headers = m.headers or {}
+            if headers.get("Status") == "503":
+                raise NoResponders(f"no service answers on {subject}")
+            if "Gekko-Heartbeat" in headers:
+                if on_waiting:
+                    await on_waiting()
+                continue
+            chunk = headers.get("Gekko-Chunk")
+            if chunk is None:
+                return reply_decoder.decode(m.data)
+            index, _, count = chunk.partition("/")
+            total = int(count)
+            parts[int(index)] = m.data
+        return reply_decoder.decode(b"".join(parts[i] for i in range(total)))
+    finally:
+        await sub.unsubscribe()
+
+
+Handler = Callable[[Msg], Awaitable[Reply]]
+
+
+async def serve(
+    nc: Client,
+    subject: str,
+    handler: Handler,
+    *,
+    queue: str = "",
+    concurrency: int = 8,
+) -> Any:
+    """Subscribe ``handler`` to ``subject``; every request gets exactly one Reply, heartbeats while it runs.
+
+    An exception escaping the handler is a bug: it is logged and answered as a 500 Reply so the
+    requester is not left waiting.
+    """
+    limiter = asyncio.Semaphore(concurrency)
+
+    async def run(msg: Msg) -> None:
+        async with limiter:
+            task = asyncio.ensure_future(handler(msg))
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_S)
+                if done:
+                    break
+                await heartbeat(nc, msg)
+            try:
+                answer = task.result()
+            except Exception as exc:
+                log.exception("handler for %s failed", subject)
+                answer = Reply(error=f"internal error: {type(exc).__name__}: {exc}", status=500)
+            await reply(nc, msg, answer)
+
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def dispatch(msg: Msg) -> None:
+        t = asyncio.create_task(run(msg))
+        tasks.add(t)
+        t.add_done_callback(tasks.discard)
+
+    return await nc.subscribe(subject, queue=queue, cb=dispatch)
+
+
+def decode_request(msg: Msg, type_: type[Any]) -> Any:
+    """Decode a typed command; raises msgspec.ValidationError / DecodeError on a malformed one."""
+    return msgspec.json.decode(msg.data, type=type_)
+
+
+__all__ = [
+    "BusError",
+    "EventPublisher",
+    "NoResponders",
+    "connect",
+    "decode_request",
+    "ensure_jetstream",
+    "heartbeat",
+    "new_id",
+    "reply",
+    "request",
+    "serve",
+]

@@ -1,0 +1,176 @@
+"""The shell every service process runs in: structured logs, NATS, health, graceful shutdown.
+
+A service's composition root (its ``app.py``) builds its adapters and handlers inside
+:meth:`ServiceRuntime.run`; this module owns what is the same for all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from gekko_common import subjects
+from gekko_common.infra import bus
+from gekko_common.messages import Health, encoder, new_id
+from gekko_common.settings import Settings
+from gekko_common.version import VERSION
+
+log = logging.getLogger(__name__)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line: time, level, service, logger, message, extra fields."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "service": self.service,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in getattr(record, "fields", {}).items():
+            line[key] = value
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def setup_logging(service: str, level: str) -> None:
+    """Send structured lines to stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("nats").setLevel("WARNING")
+
+
+class ServiceRuntime:
+    """Runs one service: connects NATS, answers health on the bus and over HTTP, stops on SIGTERM."""
+
+    def __init__(self, name: str, settings: Settings, *, health_http: bool = True) -> None:
+        self.name = name
+        self.settings = settings
+        self.instance = f"{name}-{socket.gethostname()}-{os.getpid()}-{new_id()[:6]}"
+        self.health_http = health_http
+        self.nc: Client | None = None
+        self.js: JetStreamContext | None = None
+        self.stopping = asyncio.Event()
+        self.ready_checks: list[Callable[[], Awaitable[bool]]] = []
+        self.details: Callable[[], dict[str, Any]] = dict
+        self._cleanup: list[Callable[[], Awaitable[None]]] = []
+        self.started = time.time()
+
+    def on_stop(self, fn: Callable[[], Awaitable[None]]) -> None:
+        """Register a coroutine to run at shutdown (last registered runs first)."""
+        self._cleanup.append(fn)
+
+    async def ready(self) -> bool:
+        """True when NATS is connected and every registered readiness check passes."""
+        if self.nc is None or not self.nc.is_connected:
+            return False
+        for check in self.ready_checks:
+            try:
+                if not await check():
+                    return False
+            except Exception:
+                return False
+        return True
+
+    async def _health(self, msg: Msg) -> None:
+        answer = Health(
+            service=self.name,
+            instance=self.instance,
+            ready=await self.ready(),
+            version=VERSION,
+            details=self.details(),
+        )
+        if msg.reply:
+            assert self.nc is not None
+            await self.nc.publish(msg.reply, encoder.encode(answer))
+
+    async def _http_health(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            line = await asyncio.wait_for(reader.readline(), 5)
+            path = line.split(b" ")[1] if line.count(b" ") >= 2 else b"/"
+            while (await asyncio.wait_for(reader.readline(), 5)) not in (b"\r\n", b"\n", b""):
+                pass
+            if path == b"/healthz":
+                ok = True
+            elif path == b"/readyz":
+                ok = await self.ready()
+            else:
+                writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                return
+            body = json.dumps({"status": "ok" if ok else "unavailable", "service": self.name}).encode()
+            status = b"200 OK" if ok else b"503 Service Unavailable"
+            writer.write(
+                b"HTTP/1.1 "
+                + status
+                + b"\r\nContent-Type: application/json\r\nContent-Length: "
+                + str(len(body)).encode()
+                + b"\r\nConnection: close\r\n\r\n"
+                + body
+            )
+        except (TimeoutError, ConnectionError, IndexError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                await writer.drain()
+                writer.close()
+
+    async def run(self, setup: Callable[[ServiceRuntime], Awaitable[None]]) -> None:
+        """Connect, call ``setup`` (which wires handlers), then serve until SIGTERM/SIGINT."""
+        setup_logging(self.name, self.settings.log_level)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stopping.set)
+        self.nc = await bus.connect(self.settings.nats_url, self.instance)
+        self.js = await bus.ensure_jetstream(self.nc)
+        await self.nc.subscribe(subjects.health(self.name), cb=self._health)
+        server = None
+        if self.health_http and self.settings.health_port:
+            server = await asyncio.start_server(self._http_health, "0.0.0.0", self.settings.health_port)
+        await setup(self)
+        log.info("service started", extra={"fields": {"instance": self.instance}})
+        await self.stopping.wait()
+        log.info("service stopping")
+        if server:
+            server.close()
+        for fn in reversed(self._cleanup):
+            try:
+                await asyncio.wait_for(fn(), 20)
+            except Exception:
+                log.exception("cleanup failed")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.nc.drain(), 10)
+        log.info("service stopped")
+
+
+def main(name: str, setup: Callable[[ServiceRuntime], Awaitable[None]], *, health_http: bool = True) -> None:
+    """Process entry point of a service."""
+    settings = Settings.from_env()
+    runtime = ServiceRuntime(name, settings, health_http=health_http)
+    try:
+        asyncio.run(runtime.run(setup))
+    except bus.BusError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc

@@ -1,0 +1,81 @@
+"""The wire: one event envelope, the commands the gateway sends, health answers.
+
+Events are immutable past-tense facts; commands are imperative requests. Encoders and decoders
+are built once per type. New fields go at the end with defaults, and readers ignore fields they do
+not know, so schemas can evolve.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+
+SCHEMA_VERSION = 1
+
+
+class Envelope(msgspec.Struct, frozen=True, kw_only=True):
+    """Every event on the bus: ``type`` is Gekko's event name, ``payload`` its Gekko payload.
+
+    ``id`` is unique per event (JetStream de-duplicates on it, consumers too); ``source`` names the
+    run, import or gekko that produced it; ``seq`` counts the events of that source from 1.
+    """
+
+    id: str
+    type: str
+    source: str
+    seq: int
+    time: float
+    payload: Any = None
+    correlation_id: str | None = None
+    schema_version: int = SCHEMA_VERSION
+
+
+def new_id() -> str:
+    """A fresh random identifier (hex uuid4)."""
+    return uuid.uuid4().hex
+
+
+class Health(msgspec.Struct, frozen=True, kw_only=True):
+    """A replica's answer to a health request."""
+
+    service: str
+    instance: str
+    ready: bool
+    version: str
+    details: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class RunBacktest(msgspec.Struct, frozen=True, kw_only=True):
+    """Command: run one backtest; ``config`` is the Gekko config object as the client sent it."""
+
+    request_id: str
+    config: dict[str, Any]
+
+
+class StartImport(msgspec.Struct, frozen=True, kw_only=True):
+    """Command: import a market's 1-minute candles for a date range (unix seconds, inclusive)."""
+
+    import_id: str
+    exchange: str
+    currency: str
+    asset: str
+    start: int
+    end: int
+    config: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Reply(msgspec.Struct, frozen=True, kw_only=True):
+    """A service's answer to a command: either ``result`` or an ``error`` with ``status`` and ``field``."""
+
+    result: Any = None
+    error: str | None = None
+    status: int = 200
+    field: str | None = None
+
+
+encoder = msgspec.json.Encoder()
+envelope_decoder = msgspec.json.Decoder(Envelope)
+health_decoder = msgspec.json.Decoder(Health)
+reply_decoder = msgspec.json.Decoder(Reply)

@@ -1,0 +1,79 @@
+"""Every NATS subject, JetStream stream, KV bucket, durable consumer and queue group of the system.
+
+No other module spells a subject string. Commands are requests (``gekko.cmd.*``); events are facts
+(``gekko.evt.*``) that the gateway relays to websocket clients and that JetStream keeps so state can
+be rebuilt by replaying them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PREFIX: Final = "gekko"
+
+# --- service health: request/reply, one subject per service kind, answered by every replica ---
+SERVICES: Final = ("gateway", "importer", "runner", "backtester")
+
+
+def health(service: str) -> str:
+    """Subject on which every replica of ``service`` answers a health request."""
+    return f"{PREFIX}.health.{service}"
+
+
+# --- commands (request/reply) ---
+BACKTEST: Final = f"{PREFIX}.cmd.backtest"
+"""A RunBacktest request; answered (possibly in chunks) by one backtester of the queue group."""
+BACKTEST_CANCEL: Final = f"{PREFIX}.cmd.backtest.cancel"
+"""Published by the gateway when the HTTP client of a backtest went away: ``.{request id}``."""
+
+IMPORT_START: Final = f"{PREFIX}.cmd.import.start"
+"""A StartImport job, stored in the IMPORT_JOBS work queue and taken by one importer."""
+CANDLES_GET: Final = f"{PREFIX}.cmd.candles.get"
+SCAN: Final = f"{PREFIX}.cmd.scan"
+SCANSETS: Final = f"{PREFIX}.cmd.scansets"
+
+GEKKO_START: Final = f"{PREFIX}.cmd.gekko.start"
+GEKKO_STOP: Final = f"{PREFIX}.cmd.gekko.stop"
+GEKKO_DELETE: Final = f"{PREFIX}.cmd.gekko.delete"
+
+# --- events (JetStream stream EVENTS keeps them all) ---
+EVENTS_ALL: Final = f"{PREFIX}.evt.>"
+TEST_EVENT: Final = f"{PREFIX}.evt.system.test"
+"""Events any service may publish to check the websocket relay end to end."""
+
+
+def import_event(import_id: str) -> str:
+    """Subject of the events of one import."""
+    return f"{PREFIX}.evt.import.{import_id}"
+
+
+IMPORT_EVENTS: Final = f"{PREFIX}.evt.import.>"
+
+
+def gekko_event(gekko_id: str) -> str:
+    """Subject of the events of one live gekko."""
+    return f"{PREFIX}.evt.gekko.{gekko_id}"
+
+
+GEKKO_EVENTS: Final = f"{PREFIX}.evt.gekko.>"
+APIKEY_EVENTS: Final = f"{PREFIX}.evt.apikeys"
+
+# --- JetStream ---
+STREAM_EVENTS: Final = "GEKKO_EVENTS"
+STREAM_EVENTS_SUBJECTS: Final = (EVENTS_ALL,)
+STREAM_IMPORT_JOBS: Final = "GEKKO_IMPORT_JOBS"
+STREAM_IMPORT_JOBS_SUBJECTS: Final = (IMPORT_START,)
+DURABLE_IMPORTERS: Final = "importers"
+STREAM_GEKKO_COMMANDS: Final = "GEKKO_COMMANDS"
+STREAM_GEKKO_COMMANDS_SUBJECTS: Final = (f"{PREFIX}.cmd.gekko.>",)
+
+KV_LEASES: Final = "gekko_leases"
+"""Which runner owns which live gekko (key: gekko id, value: runner id; TTL-bound)."""
+KV_API_KEYS: Final = "gekko_api_keys"
+"""Exchange credentials, encrypted with GEKKO_SECRET_KEY (key: exchange slug)."""
+
+# --- queue groups ---
+Q_BACKTESTERS: Final = "backtesters"
+Q_IMPORTERS: Final = "importers"
+Q_RUNNERS: Final = "runners"
+Q_GATEWAYS: Final = "gateways"

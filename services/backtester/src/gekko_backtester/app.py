@@ -1,0 +1,49 @@
+"""The backtester's composition root: store, dataset cache, the backtest queue group."""
+
+from __future__ import annotations
+
+import msgspec
+from nats.aio.msg import Msg
+
+from gekko_backtester.dataset import DatasetCache
+from gekko_backtester.handler import BacktestService
+from gekko_common import subjects
+from gekko_common.infra import bus
+from gekko_common.infra.service import ServiceRuntime, main
+from gekko_common.infra.store import CandleStore
+from gekko_common.messages import Reply, RunBacktest
+
+
+async def setup(runtime: ServiceRuntime) -> None:
+    """Wire the backtester."""
+    assert runtime.nc is not None
+    nc = runtime.nc
+    settings = runtime.settings
+    store = await CandleStore.connect(settings.database_url, min_size=1, max_size=4)
+    runtime.on_stop(store.close)
+    service = BacktestService(store, DatasetCache(settings.backtest_cache_mb * 1024 * 1024), settings.strategy_dir)
+
+    async def handle(msg: Msg) -> Reply:
+        try:
+            command = bus.decode_request(msg, RunBacktest)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            return Reply(error=f"malformed backtest command: {exc}", status=400)
+        return await service.run(command)
+
+    async def cancel(msg: Msg) -> None:
+        service.cancelled.add(msg.subject.rsplit(".", 1)[-1])
+
+    await bus.serve(nc, subjects.BACKTEST, handle, queue=subjects.Q_BACKTESTERS, concurrency=2)
+    await nc.subscribe(f"{subjects.BACKTEST_CANCEL}.*", cb=cancel)
+    runtime.ready_checks.append(store.ping)
+    runtime.details = lambda: {
+        "completed": service.completed,
+        "cache_bytes": service.cache.size_bytes,
+        "cache_hits": service.cache.hits,
+        "cache_misses": service.cache.misses,
+    }
+
+
+def run() -> None:
+    """Process entry point."""
+    main("backtester", setup)

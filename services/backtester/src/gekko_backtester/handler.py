@@ -1,0 +1,82 @@
+"""The backtest use case: validate the config, load the candles, run the engine, shape the answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from gekko_backtester.dataset import DatasetCache
+from gekko_common.infra.store import CandleStore
+from gekko_common.market import Market
+from gekko_common.messages import Reply, RunBacktest
+
+log = logging.getLogger(__name__)
+
+
+def market_of(config: dict[str, Any]) -> Market:
+    """The ``watch`` block as a Market; ConfigError naming the field when it is incomplete."""
+    from gekko_common.engine.errors import ConfigError
+
+    watch = config.get("watch")
+    if not isinstance(watch, dict):
+        raise ConfigError("watch", "watch must be an object with exchange, currency and asset")
+    for key in ("exchange", "currency", "asset"):
+        if not isinstance(watch.get(key), str) or not watch[key]:
+            raise ConfigError(f"watch.{key}", f"watch.{key} must be a non-empty string")
+    return Market(watch["exchange"], watch["currency"], watch["asset"])
+
+
+class BacktestService:
+    """Runs backtests against the candle store, with a bounded cache of recent datasets."""
+
+    def __init__(self, store: CandleStore, cache: DatasetCache, strategy_dir: str | None = None) -> None:
+        self.store = store
+        self.cache = cache
+        self.strategy_dir = strategy_dir
+        self.cancelled: set[str] = set()
+        self.completed = 0
+
+    async def _daterange(self, config: dict[str, Any], market: Market) -> tuple[int, int]:
+        from gekko_common.engine import select_daterange
+        from gekko_common.engine.errors import ConfigError
+
+        daterange = (config.get("backtest") or {}).get("daterange", "scan")
+        if daterange == "scan":
+            ranges = await self.store.ranges(market)
+            if not ranges:
+                raise ConfigError("backtest.daterange", f"no history found for {market.label}")
+            if len(ranges) > 1:
+                raise ConfigError(
+                    "backtest.daterange",
+                    f"{market.label} has {len(ranges)} separate ranges; send backtest.daterange.from and .to",
+                )
+            return ranges[0]
+        return select_daterange(config)
+
+    async def run(self, command: RunBacktest) -> Reply:
+        """One backtest; expected failures come back as a 4xx Reply naming the field."""
+        from gekko_common.engine import Candles, merge_base_config, run_backtest
+        from gekko_common.engine.errors import ConfigError, EngineError
+
+        try:
+            config = merge_base_config(command.config)
+            market = market_of(config)
+            start, end = await self._daterange(config, market)
+            frame = await self.cache.get((market, start, end), lambda: self.store.read(market, start, end))
+            if frame.height == 0:
+                raise ConfigError(
+                    "backtest.daterange",
+                    f"no candles of {market.label} between the requested dates (import them first)",
+                )
+            if command.request_id in self.cancelled:
+                self.cancelled.discard(command.request_id)
+                return Reply(error="cancelled", status=499)
+            candles = Candles.from_frame(frame)
+            result = await asyncio.to_thread(run_backtest, config, candles)
+        except ConfigError as exc:
+            return Reply(error=str(exc.message), status=400, field=exc.field)
+        except EngineError as exc:
+            return Reply(error=str(exc), status=422)
+        self.completed += 1
+        return Reply(result=result)

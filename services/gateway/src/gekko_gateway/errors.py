@@ -1,0 +1,71 @@
+"""HTTP errors: every failure is a JSON body that names the problem (and the field, when there is one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+
+class ApiError(Exception):
+    """A request the gateway refuses: ``status`` 4xx (or 5xx when a dependency is down)."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+def bad_request(message: str, field: str | None = None) -> ApiError:
+    """A 400 naming the offending field."""
+    return ApiError(400, message, field)
+
+
+def error_body(status: int, message: str, field: str | None = None) -> dict[str, Any]:
+    """The JSON error body of every non-2xx answer."""
+    body: dict[str, Any] = {"error": message, "status": status}
+    if field:
+        body["field"] = field
+    return body
+
+
+def api_error_handler(_: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, Any]]:
+    """Render an ApiError."""
+    return Response(error_body(exc.status, exc.message, exc.field), status_code=exc.status)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    """Render litestar's own errors (404, 405, 413, ...) in the same shape."""
+    message = exc.detail or "error"
+    if isinstance(exc, NotFoundException):
+        message = f"no route {request.method} {request.url.path}"
+    headers = dict(exc.headers or {})
+    return Response(error_body(exc.status_code, message), status_code=exc.status_code, headers=headers)
+
+
+def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A bug: answer 500 with a JSON body; the traceback goes to the log."""
+    import logging
+
+    logging.getLogger("gekko_gateway").exception("unhandled error", exc_info=exc)
+    return Response(
+        error_body(500, f"internal error: {type(exc).__name__}"), status_code=HTTP_500_INTERNAL_SERVER_ERROR
+    )
+
+
+async def json_body(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The request body as a JSON object; an empty body is ``{}`` (as the original)."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise bad_request(f"malformed JSON body: {exc}", "body") from None
+    if not isinstance(value, dict):
+        raise bad_request("the body must be a JSON object", "body")
+    return value

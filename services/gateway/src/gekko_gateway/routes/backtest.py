@@ -1,0 +1,78 @@
+"""POST /api/backtest: one request on the backtest subject, served by the backtester queue group."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from litestar import Request, Response, post
+from litestar.datastructures import State
+
+from gekko_common import subjects
+from gekko_common.infra import bus
+from gekko_common.messages import Reply, RunBacktest, encoder, new_id
+from gekko_gateway.errors import ApiError, json_body
+
+
+async def call(
+    state: State,
+    subject: str,
+    payload: bytes,
+    request: Request[Any, Any, Any] | None = None,
+    cancel_subject: str | None = None,
+) -> Any:
+    """Send a command and return its result; errors become ApiError; a vanished client cancels the work."""
+    nc = state.runtime.nc
+
+    async def watch_disconnect() -> None:
+        assert request is not None
+        while True:
+            message = await request.receive()
+            if message["type"] == "http.disconnect":
+                return
+
+    req = asyncio.create_task(bus.request(nc, subject, payload, first_timeout=15))
+    waits: set[asyncio.Task[Any]] = {req}
+    watcher = asyncio.create_task(watch_disconnect()) if request is not None else None
+    if watcher:
+        waits.add(watcher)
+    try:
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        if req not in done:
+            req.cancel()
+            if cancel_subject:
+                await nc.publish(cancel_subject, b"")
+            raise ApiError(499, "client closed the request")
+        try:
+            answer: Reply = req.result()
+        except bus.NoResponders:
+            raise ApiError(503, f"no service is running that answers {subject}") from None
+        except bus.BusError as exc:
+            raise ApiError(504, str(exc)) from None
+    finally:
+        if watcher:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+    if answer.error is not None:
+        raise ApiError(answer.status, answer.error, answer.field)
+    return answer.result
+
+
+@post("/api/backtest", status_code=200)
+async def backtest(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    """Run a backtest of a Gekko config; the answer is the original's result object."""
+    body = await json_body(request)
+    command = RunBacktest(request_id=new_id(), config=body)
+    result = await call(
+        state,
+        subjects.BACKTEST,
+        encoder.encode(command),
+        request,
+        cancel_subject=f"{subjects.BACKTEST_CANCEL}.{command.request_id}",
+    )
+    return Response(result)
+
+
+ROUTES = [backtest]

@@ -1,0 +1,62 @@
+"""System routes: info, strategies, config parts, liveness and readiness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType, Response, get
+from litestar.datastructures import State
+
+from gekko_common.version import VERSION
+from gekko_gateway.errors import ApiError
+
+CONFIG_PARTS = {
+    "paperTrader": (
+        "feeMaker = 0.25\nfeeTaker = 0.25\nfeeUsing = 'maker'\nslippage = 0.05\n\n"
+        "[simulationBalance]\nasset = 1\ncurrency = 100\n"
+    ),
+    "candleWriter": 'enabled = true\nadapter = "sqlite"',
+    "performanceAnalyzer": (
+        "# Used to calculate sharpe ratio\n# yearly % of riskfree return for example\n"
+        "# treasury bonds or bank interest.\n\nriskFreeReturn = 2"
+    ),
+}
+"""The raw TOML the original serves for the plugin parts its UI reads."""
+
+
+@get("/api/info")
+async def info() -> dict[str, str]:
+    """The Gekko version whose API this server keeps."""
+    return {"version": VERSION}
+
+
+@get("/api/strategies")
+async def strategies(state: State) -> list[dict[str, str]]:
+    """Every strategy (built in and user) with its default parameters as a TOML string."""
+    from gekko_common.engine import strategy_catalog  # the engine is heavy: loaded on first use
+
+    return [dict(s) for s in strategy_catalog(state.settings.strategy_dir)]
+
+
+@get("/api/configPart/{part:str}")
+async def config_part(part: str) -> dict[str, str]:
+    """The default TOML of a plugin part the UI edits."""
+    if part not in CONFIG_PARTS:
+        raise ApiError(404, f"unknown config part {part!r}; known: {', '.join(CONFIG_PARTS)}", "part")
+    return {"part": CONFIG_PARTS[part]}
+
+
+@get("/healthz", media_type=MediaType.JSON)
+async def healthz() -> dict[str, str]:
+    """Liveness: the process serves HTTP."""
+    return {"status": "ok", "service": "gateway"}
+
+
+@get("/readyz", media_type=MediaType.JSON)
+async def readyz(state: State) -> Response[dict[str, Any]]:
+    """Readiness: NATS is connected."""
+    ok = state.runtime.nc is not None and state.runtime.nc.is_connected
+    return Response({"status": "ok" if ok else "unavailable", "service": "gateway"}, status_code=200 if ok else 503)
+
+
+ROUTES = [info, strategies, config_part, healthz, readyz]

@@ -1,0 +1,129 @@
+"""Session fixtures: one real nats-server and one real PostgreSQL on free loopback ports.
+
+Both start lazily, only for tests that ask for them, so tests that need only Python run even when
+a server cannot start; a server that cannot start is a clear error in the tests that need it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from gekko_common.infra import migrate
+from gekko_common.infra.localstack import NatsServer, PostgresServer, ServerStartError, free_port
+from gekko_common.infra.procs import ServiceProcess, wait_http_ok
+from gekko_common.infra.store import CandleStore
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("GEKKO_SHARED_DIR", ROOT.parent / "shared"))
+DATA = SHARED / "data"
+REFERENCE = SHARED / "reference"
+SMALL_CSV = DATA / "btcusdt-binance-1m-20250520-20250522-small.csv"
+FULL_CSV = DATA / "btcusdt-binance-1m-20250520-20250818.csv.gz"
+GAPPED_CSV = DATA / "btcusdt-binance-1m-20250601-20250607-gapped.csv"
+
+
+def read_candles_csv(path: Path) -> pl.DataFrame:
+    """A candle CSV of ../shared/data as a frame (gzip or plain)."""
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    return pl.read_csv(io.BytesIO(raw), schema_overrides={"start": pl.Int64, "trades": pl.Int64})
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    """A nats-server with JetStream for the whole session."""
+    server = NatsServer(tmp_path_factory.mktemp("nats") / "js")
+    try:
+        server.start(log_file=server.store_dir.parent / "nats.log")
+    except ServerStartError as exc:
+        pytest.fail(f"cannot start nats-server: {exc}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """A PostgreSQL server with the migrated ``gekko`` database for the whole session."""
+    server = PostgresServer(tmp_path_factory.mktemp("pg") / "data")
+    try:
+        server.start()
+        migrate.upgrade(server.url)
+    except ServerStartError as exc:
+        pytest.fail(f"cannot start PostgreSQL: {exc}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres: PostgresServer) -> str:
+    """URL of the migrated test database."""
+    return postgres.url
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[CandleStore]:
+    """A candle store on the test database (shared data: use a market name unique to your test)."""
+    s = await CandleStore.connect(database_url, max_size=4)
+    yield s
+    await s.close()
+
+
+class Stack:
+    """The four services as real processes against the session's NATS and PostgreSQL."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env = env
+        self.log_dir = log_dir
+        self.procs: dict[str, ServiceProcess] = {}
+        self.gateway_url = f"http://127.0.0.1:{env['GEKKO_HTTP_PORT']}"
+
+    def start(self, name: str, **extra_env: str) -> ServiceProcess:
+        """Start (or restart) one service replica, e.g. ``backtester-2``."""
+        env = {**self.env, "GEKKO_HEALTH_PORT": str(free_port()), **extra_env}
+        proc = ServiceProcess(name, env, self.log_dir / f"{name}.log").start()
+        self.procs[name] = proc
+        health = (
+            self.gateway_url + "/readyz" if name == "gateway" else f"http://127.0.0.1:{env['GEKKO_HEALTH_PORT']}/readyz"
+        )
+        try:
+            wait_http_ok(health, proc)
+        except ServerStartError as exc:
+            log = (self.log_dir / f"{name}.log").read_text()[-3000:]
+            pytest.fail(f"{exc}\n--- {name} log ---\n{log}", pytrace=False)
+        return proc
+
+    def stop(self) -> None:
+        """Stop every process."""
+        for proc in self.procs.values():
+            proc.stop()
+
+
+@pytest.fixture(scope="session")
+def stack_env(nats_server: NatsServer, postgres: PostgresServer) -> dict[str, str]:
+    """Environment of service processes for this session."""
+    return {
+        "GEKKO_NATS_URL": nats_server.url,
+        "GEKKO_DATABASE_URL": postgres.url,
+        "GEKKO_HTTP_HOST": "127.0.0.1",
+        "GEKKO_HTTP_PORT": str(free_port()),
+        "GEKKO_LOG_LEVEL": "INFO",
+        "GEKKO_SECRET_KEY": "Wq8lS3kmM3qgUUyHl2C7sVyVvn9S6r4ZpZtq2Wl6G9E=",
+    }
+
+
+@pytest.fixture(scope="session")
+def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """All four services running as separate processes (one replica each)."""
+    s = Stack(stack_env, tmp_path_factory.mktemp("logs"))
+    for name in ("backtester", "importer", "runner", "gateway"):
+        s.start(name)
+    yield s
+    s.stop()
