@@ -18,6 +18,7 @@ from gekko_common.settings import Settings
 from gekko_gateway.cors import CorsMiddleware
 from gekko_gateway.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
 from gekko_gateway.relay import Relay
+from gekko_gateway.security import RateLimit, TokenAuth, check_bind
 from gekko_gateway.routes import backtest, gekkos, market, system
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,10 @@ def build_app(settings: Settings, runtime: ServiceRuntime, relay: Relay) -> Any:
         openapi_config=None,
         logging_config=None,
     )
-    return CorsMiddleware(app, settings.cors_origins)
+    guarded: Any = RateLimit(app)
+    if settings.api_token:
+        guarded = TokenAuth(guarded, settings.api_token)
+    return CorsMiddleware(guarded, settings.cors_origins)
 
 
 class _Server(uvicorn.Server):
@@ -110,5 +114,7 @@ async def setup(runtime: ServiceRuntime) -> None:
 
 
 def run() -> None:
-    """Process entry point."""
+    """Process entry point; refuses an exposed bind without a token before connecting anything."""
+    settings = Settings.from_env()
+    check_bind(settings.http_host, settings.api_token)
     main("gateway", setup, health_http=False)
