@@ -18,8 +18,8 @@ from gekko_common.settings import Settings
 from gekko_gateway.cors import CorsMiddleware
 from gekko_gateway.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
 from gekko_gateway.relay import Relay
-from gekko_gateway.security import RateLimit, TokenAuth, check_bind
 from gekko_gateway.routes import backtest, gekkos, market, system
+from gekko_gateway.security import RateLimit, TokenAuth, check_bind
 
 log = logging.getLogger(__name__)
 
