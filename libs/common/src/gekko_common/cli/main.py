@@ -8,14 +8,14 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from gekko_common.cli import backtest, candles, up
+from gekko_common.cli import backtest, candles, sweep, up
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="gekko", description="Gekko-compatible server as scalable services")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (up, backtest, candles):
+    for module in (up, backtest, sweep, candles):
         module.register(sub)
     return parser
 

@@ -1,0 +1,131 @@
+"""``gekko sweep``: one config, a grid of strategy parameters, backtests spread over every backtester.
+
+Each combination is one request on the backtest subject; the queue group spreads them over all
+backtester replicas. A request whose replica dies (no heartbeat) is sent again, so the sweep
+completes as long as one replica lives. Results are ranked by a report field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from gekko_common.cli.backtest import load_config
+from gekko_common.settings import Settings
+
+RETRIES = 3
+
+
+def register(sub: Any) -> None:
+    """Add the ``sweep`` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser("sweep", help="backtest a grid of strategy parameters on all replicas")
+    p.add_argument("--config", required=True, type=Path, help="base Gekko config (JSON or TOML)")
+    p.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="PATH=V1,V2,...",
+        help="a parameter and its values, e.g. MACD.short=5,10,15 (repeatable)",
+    )
+    p.add_argument("--rank-by", default="relativeProfit", help="performanceReport field to rank by")
+    p.add_argument("--top", type=int, default=10, help="rows to print")
+    p.add_argument("--concurrency", type=int, default=16, help="backtests in flight at once")
+    p.add_argument("--output", type=Path, help="write every result (params + report) as JSON")
+    p.set_defaults(func=run)
+
+
+def parse_grid(specs: list[str]) -> dict[str, list[Any]]:
+    """``["MACD.short=5,10"]`` -> ``{"MACD.short": [5, 10]}`` (values parsed as JSON where possible)."""
+    grid: dict[str, list[Any]] = {}
+    for spec in specs:
+        path, sep, values = spec.partition("=")
+        if not sep or not path or not values:
+            raise ValueError(f"--grid takes PATH=V1,V2,..., got {spec!r}")
+        parsed: list[Any] = []
+        for v in values.split(","):
+            try:
+                parsed.append(json.loads(v))
+            except json.JSONDecodeError:
+                parsed.append(v)
+        grid[path] = parsed
+    return grid
+
+
+def combinations(base: dict[str, Any], grid: dict[str, list[Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every (params, config) of the grid's cartesian product; exporter trimmed to the report."""
+    out = []
+    keys = list(grid)
+    for values in itertools.product(*(grid[k] for k in keys)):
+        config = copy.deepcopy(base)
+        params = dict(zip(keys, values, strict=True))
+        for path, value in params.items():
+            node = config
+            *parents, leaf = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
+        exporter = config.setdefault("backtestResultExporter", {})
+        exporter["enabled"] = True
+        exporter["data"] = {"stratUpdates": False, "roundtrips": False, "stratCandles": False, "trades": False}
+        out.append((params, config))
+    return out
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Send every combination, retrying those whose replica died, and print the ranking."""
+    from gekko_common import subjects
+    from gekko_common.infra import bus
+    from gekko_common.messages import RunBacktest, encoder, new_id
+
+    try:
+        jobs = combinations(load_config(args.config), parse_grid(args.grid))
+    except (ValueError, OSError) as exc:
+        print(f"gekko sweep: {exc}", file=sys.stderr)
+        return 1
+    nc = await bus.connect(Settings.from_env().nats_url, "gekko-sweep")
+    limiter = asyncio.Semaphore(args.concurrency)
+    results: list[dict[str, Any]] = []
+    started = time.perf_counter()
+
+    async def one(params: dict[str, Any], config: dict[str, Any]) -> None:
+        async with limiter:
+            for attempt in range(1, RETRIES + 1):
+                payload = encoder.encode(RunBacktest(request_id=new_id(), config=config))
+                try:
+                    answer = await bus.request(nc, subjects.BACKTEST, payload, first_timeout=30)
+                    break
+                except bus.BusError as exc:
+                    if attempt == RETRIES:
+                        results.append({"params": params, "error": str(exc)})
+                        return
+            if answer.error:
+                results.append({"params": params, "error": answer.error})
+            else:
+                results.append({"params": params, "report": (answer.result or {}).get("performanceReport")})
+
+    try:
+        await asyncio.gather(*(one(p, c) for p, c in jobs))
+    finally:
+        await nc.close()
+    elapsed = time.perf_counter() - started
+
+    def score(r: dict[str, Any]) -> float:
+        report = r.get("report") or {}
+        value = report.get(args.rank_by)
+        return float(value) if isinstance(value, int | float) else float("-inf")
+
+    results.sort(key=score, reverse=True)
+    print(f"{len(jobs)} backtests in {elapsed:.2f} s ({len(jobs) / elapsed:.1f}/s), ranked by {args.rank_by}")
+    for r in results[: args.top]:
+        shown = r.get("error") or (r.get("report") or {}).get(args.rank_by, "no trades")
+        print(f"  {shown!s:>24}  {json.dumps(r['params'])}")
+    if args.output:
+        args.output.write_text(json.dumps(results, indent=2))
+    return 0 if all("error" not in r for r in results) else 1
