@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +109,9 @@ class NatsServer:
 
 def _postgres_bin() -> Path:
     try:
-        from pgserver._commands import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
+            from pgserver._commands import POSTGRES_BIN_PATH
     except ImportError as exc:  # pragma: no cover - the dependency is declared
         raise ServerStartError("PostgreSQL binaries not found: install the pgserver package") from exc
     return Path(POSTGRES_BIN_PATH)
@@ -118,7 +121,9 @@ def _as_root_prepare(data_dir: Path, socket_dir: Path) -> str | None:
     """PostgreSQL refuses to run as root: run it as an unprivileged system user instead."""
     if os.name != "posix" or os.geteuid() != 0:
         return None
-    from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
     entry = ensure_user_exists(PG_SYSTEM_USER)
     assert entry is not None
