@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from gekko_backtester.dataset import DatasetCache
+from gekko_common.config import ConfigInvalid, decode_config
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from gekko_common.messages import Reply, RunBacktest
@@ -61,6 +62,7 @@ class BacktestService:
 
         try:
             config = merge_base_config(command.config)
+            decode_config(config)
             market = market_of(config)
             start, end = await self._daterange(config, market)
             frame = await self.cache.get((market, start, end), lambda: self.store.read(market, start, end))
@@ -74,7 +76,7 @@ class BacktestService:
                 return Reply(error="cancelled", status=499)
             candles = Candles.from_frame(frame)
             result = await asyncio.to_thread(run_backtest, config, candles)
-        except ConfigError as exc:
+        except (ConfigError, ConfigInvalid) as exc:
             return Reply(error=str(exc.message), status=400, field=exc.field)
         except EngineError as exc:
             return Reply(error=str(exc), status=422)
