@@ -1,0 +1,133 @@
+"""The trading advisor: batches 1-minute candles, ticks the strategy, filters its advice (engine §2)."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from gekko_common.engine.arith import MINUTE
+from gekko_common.engine.errors import ConfigError, EngineError, StrategyError
+from gekko_common.engine.indicators import TSI, UO, indicator_value
+from gekko_common.engine.strategy import Strategy, StrategyCandle
+
+Event = tuple[str, Any]
+
+
+class TradingAdvisor:
+    """Owns the strategy; queues stratCandle, stratWarmupCompleted, advice and stratUpdate events."""
+
+    def __init__(self, strategy: Strategy, history_size: int, candle_size: int, debug: bool) -> None:
+        self.strategy = strategy
+        self.required_history = history_size
+        self.candle_size = candle_size
+        self.debug = debug
+        self.queue: deque[Event] = deque()
+        self.age = 0
+        self.warmed_up = False
+        self.direction: str | None = None
+        self.advice_counter = 0
+        self.pending_trigger_advice: str | None = None
+        self.last_minute_start = 0
+        self.realtime_since: int | None = None
+        strategy._advice_sink = self._advice
+        strategy._notify_sink = self._notify
+        self._guard(strategy.init)
+        strategy._initialised = True
+        strategy.requiredHistory = history_size
+        self._has_log = type(strategy).log is not Strategy.log
+        self._replaces_trade_hook = bool(getattr(strategy, "replaces_process_trade", False))
+
+    def _guard(self, fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except EngineError:
+            raise
+        except Exception as exc:
+            raise StrategyError(
+                f"strategy {self.strategy.name or type(self.strategy).__name__} failed in {fn.__name__}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+
+    def tick(self, candle: StrategyCandle, last_minute_start: int) -> None:
+        """One strategy candle (engine §2.2); events go to the queue."""
+        self.last_minute_start = last_minute_start
+        self.queue.append(("stratCandle", candle))
+        strategy = self.strategy
+        self.age += 1
+        for indicator in strategy.indicators.values():
+            if indicator.input == "price":
+                indicator.update(candle.close)
+            else:
+                indicator.update(candle)
+        strategy.candle = candle
+        strategy.age = self.age
+        self._guard(strategy.update, candle)
+        if not self.warmed_up and self.required_history <= self.age:
+            premature = self.realtime_since is not None and candle.start < self.realtime_since - self.candle_size * 60
+            if not premature:
+                self.warmed_up = True
+                self.queue.append(("stratWarmupCompleted", {"start": candle.start}))
+        if self.warmed_up:
+            if self.debug and self._has_log:
+                self._guard(strategy.log, candle)
+            self._guard(strategy.check, candle)
+        indicators = {
+            name: indicator_value(ind) for name, ind in strategy.indicators.items() if not isinstance(ind, TSI | UO)
+        }
+        self.queue.append(("stratUpdate", {"date": candle.start, "indicators": indicators}))
+
+    def _advice(self, advice: Any) -> None:
+        if not advice:
+            return
+        trigger = None
+        if isinstance(advice, dict):
+            direction = advice.get("direction")
+            if not isinstance(direction, str):
+                return
+            if direction == self.direction:
+                return
+            trigger = advice.get("trigger")
+            if isinstance(trigger, dict):
+                if direction != "long":
+                    trigger = None
+                elif trigger.get("trailPercentage") and not trigger.get("trailValue"):
+                    assert self.strategy.candle is not None
+                    trigger["trailValue"] = trigger["trailPercentage"] / 100 * self.strategy.candle.close
+            else:
+                trigger = None
+        elif isinstance(advice, str):
+            direction = advice
+        else:
+            raise ConfigError(self.strategy.name or "strategy", f"advice must be a string or an object, got {advice!r}")
+        if direction == self.direction:
+            return
+        if direction == "short" and self.pending_trigger_advice:
+            self.pending_trigger_advice = None
+        self.direction = direction
+        self.advice_counter += 1
+        event: dict[str, Any] = {"id": f"advice-{self.advice_counter}", "recommendation": direction}
+        if trigger is not None:
+            event["trigger"] = trigger
+            self.pending_trigger_advice = event["id"]
+        else:
+            self.pending_trigger_advice = None
+        event["date"] = self.last_minute_start + MINUTE
+        self.queue.append(("advice", event))
+
+    def _notify(self, content: Any) -> None:
+        self.queue.append(("stratNotification", {"content": content, "date": self.last_minute_start + MINUTE}))
+
+    def process_trade(self, trade: dict[str, Any]) -> None:
+        """A completed trade flows back to the strategy (a fired stop flips the direction to short)."""
+        if not self._replaces_trade_hook and (
+            self.pending_trigger_advice
+            and trade["action"] == "sell"
+            and trade["adviceId"] == self.pending_trigger_advice
+        ):
+            self.direction = "short"
+            self.pending_trigger_advice = None
+        self._guard(self.strategy.on_trade, trade)
+
+    def end(self) -> None:
+        """The data ended."""
+        self._guard(self.strategy.end)
