@@ -158,6 +158,7 @@ class GekkoConfig(_Section):
 
 
 _PATH = re.compile(r" - at `\$\.?([^`]*)`")
+_MISSING = re.compile(r"missing required field `([^`]*)`")
 
 
 def decode_config(raw: dict[str, Any]) -> GekkoConfig:
@@ -168,5 +169,8 @@ def decode_config(raw: dict[str, Any]) -> GekkoConfig:
         text = str(exc)
         match = _PATH.search(text)
         field = match.group(1).replace("[", ".").replace("]", "") if match else ""
+        missing = _MISSING.search(text)
+        if missing:
+            field = f"{field}.{missing.group(1)}" if field else missing.group(1)
         message = _PATH.sub("", text)
         raise ConfigInvalid(field, message) from None

@@ -8,6 +8,8 @@ from typing import Any
 
 from gekko_backtester.dataset import DatasetCache
 from gekko_common.config import ConfigInvalid, decode_config
+from gekko_common.engine import Candles, load_strategy_dir, merge_base_config, run_backtest, select_daterange
+from gekko_common.engine.errors import ConfigError, EngineError
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from gekko_common.messages import Reply, RunBacktest
@@ -17,7 +19,6 @@ log = logging.getLogger(__name__)
 
 def market_of(config: dict[str, Any]) -> Market:
     """The ``watch`` block as a Market; ConfigError naming the field when it is incomplete."""
-    from gekko_common.engine.errors import ConfigError
 
     watch = config.get("watch")
     if not isinstance(watch, dict):
@@ -35,12 +36,12 @@ class BacktestService:
         self.store = store
         self.cache = cache
         self.strategy_dir = strategy_dir
+        if strategy_dir:
+            load_strategy_dir(strategy_dir)
         self.cancelled: set[str] = set()
         self.completed = 0
 
     async def _daterange(self, config: dict[str, Any], market: Market) -> tuple[int, int]:
-        from gekko_common.engine import select_daterange
-        from gekko_common.engine.errors import ConfigError
 
         daterange = (config.get("backtest") or {}).get("daterange", "scan")
         if daterange == "scan":
@@ -57,8 +58,6 @@ class BacktestService:
 
     async def run(self, command: RunBacktest) -> Reply:
         """One backtest; expected failures come back as a 4xx Reply naming the field."""
-        from gekko_common.engine import Candles, merge_base_config, run_backtest
-        from gekko_common.engine.errors import ConfigError, EngineError
 
         try:
             config = merge_base_config(command.config)

@@ -1,0 +1,30 @@
+"""Shared data for the parity suites: the real candles, parsed once per session."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from gekko_common.engine import Candles
+from tests.conftest import FULL_CSV, REFERENCE, SMALL_CSV
+
+
+@pytest.fixture(scope="session")
+def full_candles() -> Candles:
+    return Candles.from_csv(FULL_CSV)
+
+
+@pytest.fixture(scope="session")
+def small_candles() -> Candles:
+    return Candles.from_csv(SMALL_CSV)
+
+
+def load_case(path: Path) -> dict:
+    raw = path.read_bytes()
+    return json.loads(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+
+
+BACKTEST_CASES = sorted((REFERENCE / "backtests").glob("*.json*"))
