@@ -16,11 +16,14 @@ Event = tuple[str, Any]
 class TradingAdvisor:
     """Owns the strategy; queues stratCandle, stratWarmupCompleted, advice and stratUpdate events."""
 
-    def __init__(self, strategy: Strategy, history_size: int, candle_size: int, debug: bool) -> None:
+    def __init__(
+        self, strategy: Strategy, history_size: int, candle_size: int, debug: bool, updates: bool = True
+    ) -> None:
         self.strategy = strategy
         self.required_history = history_size
         self.candle_size = candle_size
         self.debug = debug
+        self.updates = updates
         self.queue: deque[Event] = deque()
         self.age = 0
         self.warmed_up = False
@@ -61,7 +64,12 @@ class TradingAdvisor:
                 indicator.update(candle)
         strategy.candle = candle
         strategy.age = self.age
-        self._guard(strategy.update, candle)
+        try:
+            strategy.update(candle)
+        except EngineError:
+            raise
+        except Exception:
+            self._guard(strategy.update, candle)  # re-raise wrapped
         if not self.warmed_up and self.required_history <= self.age:
             premature = self.realtime_since is not None and candle.start < self.realtime_since - self.candle_size * 60
             if not premature:
@@ -70,11 +78,19 @@ class TradingAdvisor:
         if self.warmed_up:
             if self.debug and self._has_log:
                 self._guard(strategy.log, candle)
-            self._guard(strategy.check, candle)
-        indicators = {
-            name: indicator_value(ind) for name, ind in strategy.indicators.items() if not isinstance(ind, TSI | UO)
-        }
-        self.queue.append(("stratUpdate", {"date": candle.start, "indicators": indicators}))
+            try:
+                strategy.check(candle)
+            except EngineError:
+                raise
+            except Exception as exc:
+                raise StrategyError(
+                    f"strategy {strategy.name or type(strategy).__name__} failed in check: {type(exc).__name__}: {exc}"
+                ) from exc
+        if self.updates:
+            indicators = {
+                name: indicator_value(ind) for name, ind in strategy.indicators.items() if not isinstance(ind, TSI | UO)
+            }
+            self.queue.append(("stratUpdate", {"date": candle.start, "indicators": indicators}))
 
     def _advice(self, advice: Any) -> None:
         if not advice:

@@ -108,9 +108,10 @@ class PerformanceAnalyzer:
                 self.exit = mark
                 self.open_roundtrip = False
                 self._close_roundtrip()
-        report = self.report()
-        if report is not None:
-            self.queue.append(("performanceReport", report))
+        if self.emit_updates:  # a backtest exports only the final report: no need for one per trade
+            report = self.report()
+            if report is not None:
+                self.queue.append(("performanceReport", report))
 
     def _close_roundtrip(self) -> None:
         entry, exit_ = self.entry, self.exit

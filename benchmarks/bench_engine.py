@@ -1,0 +1,78 @@
+"""Engine throughput in 1-minute candles per second, data in memory (the 90-day file).
+
+Run: ``.venv/bin/python benchmarks/bench_engine.py``. Targets (issue 3): MACD at candleSize 60
+>= 5,000,000 candles/s; RSI at candleSize 1 >= 1,000,000 candles/s.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from gekko_common.engine import Candles, merge_base_config, run_backtest
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "btcusdt-binance-1m-20250520-20250818.csv.gz"
+
+
+def config(method: str, size: int, params: dict, data: dict) -> dict:
+    return merge_base_config(
+        {
+            "watch": {"exchange": "binance", "currency": "USDT", "asset": "BTC"},
+            "paperTrader": {
+                "feeMaker": 0.25,
+                "feeTaker": 0.25,
+                "feeUsing": "maker",
+                "simulationBalance": {"asset": 1, "currency": 100},
+            },
+            "tradingAdvisor": {"enabled": True, "method": method, "candleSize": size, "historySize": 10},
+            method: params,
+            "performanceAnalyzer": {"riskFreeReturn": 2},
+            "backtestResultExporter": {"enabled": True, "data": data},
+        }
+    )
+
+
+UI_DATA = {
+    "stratUpdates": False,
+    "roundtrips": True,
+    "stratCandles": True,
+    "stratCandleProps": ["open"],
+    "trades": True,
+}
+REPORT_ONLY = {"stratUpdates": False, "roundtrips": False, "stratCandles": False, "trades": False}
+CASES = [
+    (
+        "MACD",
+        60,
+        {"short": 10, "long": 21, "signal": 9, "thresholds": {"down": -0.025, "up": 0.025, "persistence": 1}},
+        5_000_000,
+    ),
+    ("RSI", 1, {"interval": 14, "thresholds": {"low": 30, "high": 70, "persistence": 1}}, 1_000_000),
+]
+
+
+def main() -> None:
+    candles = Candles.from_csv(DATA)
+    print(f"== {sys.executable} benchmarks/bench_engine.py   ({len(candles):,} 1-minute candles, 90 days)")
+    for method, size, params, target in CASES:
+        for label, data in (("UI export", UI_DATA), ("report only", REPORT_ONLY)):
+            cfg = config(method, size, params, data)
+            run_backtest(cfg, candles)  # warm caches
+            times = []
+            for _ in range(5):
+                t = time.perf_counter()
+                run_backtest(cfg, candles)
+                times.append(time.perf_counter() - t)
+            best = statistics.median(times)
+            rate = len(candles) / best
+            verdict = "ok" if rate >= target else "below target"
+            print(
+                f"{method} candleSize {size:>2} ({label:<11}): {best * 1000:7.1f} ms  {rate:>12,.0f} candles/s  "
+                f"({rate / target:.2f}x of the {target:,} target: {verdict})"
+            )
+
+
+if __name__ == "__main__":
+    main()
