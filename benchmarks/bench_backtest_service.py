@@ -69,11 +69,19 @@ def timed_post(client: httpx.Client, url: str, body: dict) -> float:
 
 async def throughput(nats_url: str, configs: list[dict]) -> float:
     nc = await bus.connect(nats_url, "bench")
+    js = nc.jetstream()
+    js = nc.jetstream()
     try:
 
         async def one(cfg: dict) -> None:
+            rid = new_id()
             answer = await bus.request(
-                nc, subjects.BACKTEST, encoder.encode(RunBacktest(request_id=new_id(), config=cfg))
+                nc,
+                subjects.BACKTEST,
+                encoder.encode(RunBacktest(request_id=rid, config=cfg)),
+                first_timeout=600,
+                js=js,
+                request_id=rid,
             )
             if answer.error:
                 raise SystemExit(f"backtest failed: {answer.error}")
@@ -89,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--replicas", default="1,2,4")
     parser.add_argument("--batch", type=int, default=40)
+    parser.add_argument("--batch-candle-size", type=int, default=5, help="candleSize of the throughput batch")
     args = parser.parse_args()
     replicas = [int(n) for n in args.replicas.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="gekko-bench-"))
@@ -137,6 +146,7 @@ def main() -> None:
         configs = []
         for i in range(args.batch):
             cfg = report_only(macd)
+            cfg["tradingAdvisor"]["candleSize"] = args.batch_candle_size
             cfg["MACD"]["short"] = 5 + i % 10
             cfg["MACD"]["long"] = 20 + i // 10
             configs.append(cfg)
@@ -148,7 +158,7 @@ def main() -> None:
             for p in group:
                 p.stop()
             print(
-                f"{args.batch} different MACD cs60 backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
+                f"{args.batch} different MACD cs{args.batch_candle_size} backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
                 + (f"  ({rates[n] / rates[replicas[0]]:.2f}x of {replicas[0]})" if n != replicas[0] else "")
             )
         if 4 in rates:

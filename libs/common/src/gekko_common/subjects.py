@@ -22,7 +22,7 @@ def health(service: str) -> str:
 
 # --- commands (request/reply) ---
 BACKTEST: Final = f"{PREFIX}.cmd.backtest"
-"""A RunBacktest request; answered (possibly in chunks) by one backtester of the queue group."""
+"""A RunBacktest request, queued in the GEKKO_BACKTESTS work queue; the reply goes to its Gekko-Reply-To inbox."""
 BACKTEST_CANCEL: Final = f"{PREFIX}.cmd.backtest.cancel"
 """Published by the gateway when the HTTP client of a backtest went away: ``.{request id}``."""
 
@@ -64,6 +64,8 @@ STREAM_EVENTS_SUBJECTS: Final = (EVENTS_ALL,)
 STREAM_IMPORT_JOBS: Final = "GEKKO_IMPORT_JOBS"
 STREAM_IMPORT_JOBS_SUBJECTS: Final = (IMPORT_START,)
 DURABLE_IMPORTERS: Final = "importers"
+STREAM_BACKTESTS: Final = "GEKKO_BACKTESTS"
+DURABLE_BACKTESTERS: Final = "backtesters"
 STREAM_GEKKO_COMMANDS: Final = "GEKKO_COMMANDS"
 STREAM_GEKKO_COMMANDS_SUBJECTS: Final = (f"{PREFIX}.cmd.gekko.>",)
 

@@ -33,7 +33,16 @@ async def setup(runtime: ServiceRuntime) -> None:
     async def cancel(msg: Msg) -> None:
         service.cancelled.add(msg.subject.rsplit(".", 1)[-1])
 
-    await bus.serve(nc, subjects.BACKTEST, handle, queue=subjects.Q_BACKTESTERS, concurrency=2)
+    assert runtime.js is not None
+    workers = await bus.serve_queue(
+        nc, runtime.js, subjects.STREAM_BACKTESTS, subjects.DURABLE_BACKTESTERS, handle, stopping=runtime.stopping
+    )
+
+    async def stop_workers() -> None:
+        for w in workers:
+            w.cancel()
+
+    runtime.on_stop(stop_workers)
     await nc.subscribe(f"{subjects.BACKTEST_CANCEL}.*", cb=cancel)
     runtime.ready_checks.append(store.ping)
     runtime.details = lambda: {

@@ -1,8 +1,8 @@
 """``gekko sweep``: one config, a grid of strategy parameters, backtests spread over every backtester.
 
-Each combination is one request on the backtest subject; the queue group spreads them over all
-backtester replicas. A request whose replica dies (no heartbeat) is sent again, so the sweep
-completes as long as one replica lives. Results are ranked by a report field.
+Each combination is one request in the backtest work queue; every backtester replica takes the next
+one when it is free. A request whose replica dies is redelivered to another by JetStream (and sent
+again should even that fail), so the sweep completes as long as one replica lives. Results are ranked by a report field.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ async def run(args: argparse.Namespace) -> int:
         print(f"gekko sweep: {exc}", file=sys.stderr)
         return 1
     nc = await bus.connect(Settings.from_env().nats_url, "gekko-sweep")
+    js = nc.jetstream()
     limiter = asyncio.Semaphore(args.concurrency)
     results: list[dict[str, Any]] = []
     started = time.perf_counter()
@@ -97,9 +98,12 @@ async def run(args: argparse.Namespace) -> int:
     async def one(params: dict[str, Any], config: dict[str, Any]) -> None:
         async with limiter:
             for attempt in range(1, RETRIES + 1):
-                payload = encoder.encode(RunBacktest(request_id=new_id(), config=config))
+                request_id = new_id()
+                payload = encoder.encode(RunBacktest(request_id=request_id, config=config))
                 try:
-                    answer = await bus.request(nc, subjects.BACKTEST, payload, first_timeout=30)
+                    answer = await bus.request(
+                        nc, subjects.BACKTEST, payload, first_timeout=600, js=js, request_id=request_id
+                    )
                     break
                 except bus.BusError as exc:
                     if attempt == RETRIES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
 
 from gekko_common import subjects
 from gekko_common.messages import Envelope, Reply, encoder, new_id, reply_decoder
@@ -24,6 +25,12 @@ CHUNK = 512 * 1024
 """Bytes per reply chunk: stays well under NATS's default 1 MiB max_payload."""
 HEARTBEAT_S = 2.0
 """A responder working on a long request sends a heartbeat this often; the requester waits while they come."""
+
+
+ACK_WAIT_S = 10.0
+"""A queued request whose replica stops reporting progress for this long goes to another replica."""
+IDLE_TIMEOUT_S = ACK_WAIT_S + 3 * HEARTBEAT_S + 5
+"""How long a requester waits without a heartbeat: long enough to see a redelivery take over."""
 
 
 class BusError(RuntimeError):
@@ -41,7 +48,7 @@ async def connect(url: str, name: str, *, connect_timeout: float = 5.0) -> Clien
         log.warning("nats error: %s", exc)
 
     async def on_disconnected() -> None:
-        log.warning("nats disconnected")
+        log.info("nats disconnected")
 
     async def on_reconnected() -> None:
         log.info("nats reconnected")
@@ -81,6 +88,14 @@ async def ensure_jetstream(nc: Client) -> JetStreamContext:
             retention=RetentionPolicy.WORK_QUEUE,
         ),
         StreamConfig(
+            name=subjects.STREAM_BACKTESTS,
+            subjects=[subjects.BACKTEST],
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.WORK_QUEUE,
+            max_age=3600,
+            duplicate_window=120,
+        ),
+        StreamConfig(
             name=subjects.STREAM_GEKKO_COMMANDS,
             subjects=list(subjects.STREAM_GEKKO_COMMANDS_SUBJECTS),
             storage=StorageType.FILE,
@@ -92,6 +107,15 @@ async def ensure_jetstream(nc: Client) -> JetStreamContext:
             await js.add_stream(cfg)
         except nats.js.errors.BadRequestError:
             await js.update_stream(cfg)
+    consumer = ConsumerConfig(
+        durable_name=subjects.DURABLE_BACKTESTERS,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=ACK_WAIT_S,
+        max_deliver=3,
+        max_ack_pending=10_000,
+    )
+    with contextlib.suppress(nats.js.errors.BadRequestError):  # exists already (made by another replica)
+        await js.add_consumer(subjects.STREAM_BACKTESTS, consumer)
     for bucket, ttl in ((subjects.KV_LEASES, 15.0), (subjects.KV_API_KEYS, 0.0)):
         try:
             await js.key_value(bucket)
@@ -130,13 +154,17 @@ class EventPublisher:
 
 async def reply(nc: Client, msg: Msg, answer: Reply) -> None:
     """Answer ``msg`` with ``answer``, split into chunks when it is larger than one message."""
-    if not msg.reply:
-        return
+    if msg.reply:
+        await reply_to(nc, msg.reply, answer)
+
+
+async def reply_to(nc: Client, subject: str, answer: Reply) -> None:
+    """Send ``answer`` to a requester's inbox in chunks of at most CHUNK bytes."""
     data = encoder.encode(answer)
     total = max(1, -(-len(data) // CHUNK))
     for i in range(total):
         part = data[i * CHUNK : (i + 1) * CHUNK]
-        await nc.publish(msg.reply, part, headers={"Gekko-Chunk": f"{i}/{total}"})
+        await nc.publish(subject, part, headers={"Gekko-Chunk": f"{i}/{total}"})
     await nc.flush()
 
 
@@ -152,11 +180,15 @@ async def request(
     payload: bytes,
     *,
     first_timeout: float = 10.0,
-    idle_timeout: float = HEARTBEAT_S * 5,
+    idle_timeout: float = IDLE_TIMEOUT_S,
     on_waiting: Callable[[], Awaitable[None]] | None = None,
+    js: JetStreamContext | None = None,
+    request_id: str | None = None,
 ) -> Reply:
     """Send a request and collect its (possibly chunked) reply.
 
+    With ``js`` the request goes into a JetStream work queue (taken by whichever replica is free,
+    redelivered if that replica dies) instead of straight to a core-NATS queue group.
     Waits as long as the responder sends heartbeats; gives up when nothing at all arrives within
     ``first_timeout`` or the heartbeats stop for ``idle_timeout``.
     """
@@ -168,7 +200,13 @@ async def request(
 
     sub = await nc.subscribe(inbox, cb=collect)
     try:
-        await nc.publish(subject, payload, reply=inbox)
+        if js is not None:
+            headers = {"Gekko-Reply-To": inbox, "Gekko-Deadline": f"{time.time() + first_timeout:.3f}"}
+            if request_id:
+                headers["Nats-Msg-Id"] = request_id
+            await js.publish(subject, payload, headers=headers)
+        else:
+            await nc.publish(subject, payload, reply=inbox)
         parts: dict[int, bytes] = {}
         total: int | None = None
         timeout = first_timeout
@@ -237,6 +275,66 @@ async def serve(
         t.add_done_callback(tasks.discard)
 
     return await nc.subscribe(subject, queue=queue, cb=dispatch)
+
+
+async def serve_queue(
+    nc: Client,
+    js: JetStreamContext,
+    stream: str,
+    durable: str,
+    handler: Handler,
+    *,
+    concurrency: int = 1,
+    stopping: asyncio.Event | None = None,
+) -> list[asyncio.Task[None]]:
+    """Work a JetStream work queue: each of ``concurrency`` workers fetches one request when it is free.
+
+    A request is acked after its reply is sent; while it runs, heartbeats go to the requester and
+    ``in_progress`` to JetStream. If this process dies, JetStream redelivers the request to another
+    replica after the ack wait, and the requester (still receiving heartbeats until then) gets its answer
+    from there. A request whose requester gave up before any replica started it is dropped.
+    """
+    psub = await js.pull_subscribe("", durable=durable, stream=stream)
+
+    async def run_one(msg: Msg) -> None:
+        headers = msg.headers or {}
+        inbox = headers.get("Gekko-Reply-To")
+        deadline = float(headers.get("Gekko-Deadline", "0") or 0)
+        first_delivery = msg.metadata.num_delivered <= 1
+        if not inbox or (first_delivery and deadline and time.time() > deadline):
+            await msg.ack()
+            return
+        task = asyncio.ensure_future(handler(msg))
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_S)
+            if done:
+                break
+            await nc.publish(inbox, b"", headers={"Gekko-Heartbeat": "1"})
+            await msg.in_progress()
+        try:
+            answer = task.result()
+        except Exception as exc:
+            log.exception("handler for %s failed", stream)
+            answer = Reply(error=f"internal error: {type(exc).__name__}: {exc}", status=500)
+        await reply_to(nc, inbox, answer)
+        await msg.ack()
+
+    async def worker() -> None:
+        while stopping is None or not stopping.is_set():
+            try:
+                msgs = await psub.fetch(1, timeout=2)
+            except (TimeoutError, nats.errors.TimeoutError):
+                continue
+            except Exception:
+                if nc.is_closed:
+                    return
+                log.warning("fetch from %s failed; retrying", stream, exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            for msg in msgs:
+                await run_one(msg)
+
+    return [asyncio.create_task(worker()) for _ in range(concurrency)]
 
 
 def decode_request(msg: Msg, type_: type[Any]) -> Any:

@@ -14,6 +14,9 @@ from gekko_common.infra import bus
 from gekko_common.messages import Reply, RunBacktest, encoder, new_id
 from gekko_gateway.errors import ApiError, json_body
 
+QUEUE_WAIT_S = 120.0
+"""How long a backtest may wait in the queue for a free backtester before the client gets a 504."""
+
 
 async def call(
     state: State,
@@ -21,8 +24,13 @@ async def call(
     payload: bytes,
     request: Request[Any, Any, Any] | None = None,
     cancel_subject: str | None = None,
+    queued_id: str | None = None,
 ) -> Any:
-    """Send a command and return its result; errors become ApiError; a vanished client cancels the work."""
+    """Send a command and return its result; errors become ApiError; a vanished client cancels the work.
+
+    With ``queued_id`` the command goes through its JetStream work queue (backtests) and may wait
+    there up to QUEUE_WAIT_S for a free replica.
+    """
     nc = state.runtime.nc
 
     async def watch_disconnect() -> None:
@@ -32,7 +40,13 @@ async def call(
             if message["type"] == "http.disconnect":
                 return
 
-    req = asyncio.create_task(bus.request(nc, subject, payload, first_timeout=15))
+    if queued_id is not None:
+        pending = bus.request(
+            nc, subject, payload, first_timeout=QUEUE_WAIT_S, js=state.runtime.js, request_id=queued_id
+        )
+    else:
+        pending = bus.request(nc, subject, payload, first_timeout=15)
+    req = asyncio.create_task(pending)
     waits: set[asyncio.Task[Any]] = {req}
     watcher = asyncio.create_task(watch_disconnect()) if request is not None else None
     if watcher:
@@ -71,6 +85,7 @@ async def backtest(request: Request[Any, Any, Any], state: State) -> Response[An
         encoder.encode(command),
         request,
         cancel_subject=f"{subjects.BACKTEST_CANCEL}.{command.request_id}",
+        queued_id=command.request_id,
     )
     return Response(result)
 
