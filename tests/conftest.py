@@ -116,6 +116,7 @@ def stack_env(nats_server: NatsServer, postgres: PostgresServer) -> dict[str, st
         "GEKKO_HTTP_PORT": str(free_port()),
         "GEKKO_LOG_LEVEL": "INFO",
         "GEKKO_SECRET_KEY": "Wq8lS3kmM3qgUUyHl2C7sVyVvn9S6r4ZpZtq2Wl6G9E=",
+        "GEKKO_STRATEGY_DIR": str(ROOT / "tests" / "strategies"),
     }
 
 

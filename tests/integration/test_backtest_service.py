@@ -76,8 +76,12 @@ def bad(body_change) -> dict:
         (lambda b: b["tradingAdvisor"].update(historySize=-1), "tradingAdvisor.historySize"),
         (lambda b: b["backtest"]["daterange"].update(to="2025-05-01T00:00:00Z"), "backtest.daterange"),
         (lambda b: b["backtest"]["daterange"].pop("from"), "backtest.daterange"),
-        (lambda b: b["backtest"]["daterange"].update(**{"from": "2020-01-01T00:00:00Z",
-                                                        "to": "2020-02-01T00:00:00Z"}), "backtest.daterange"),
+        (
+            lambda b: b["backtest"]["daterange"].update(
+                **{"from": "2020-01-01T00:00:00Z", "to": "2020-02-01T00:00:00Z"}
+            ),
+            "backtest.daterange",
+        ),
         (lambda b: b.update(watch={"exchange": "binance"}), "watch.currency"),
         (lambda b: b.update(MACD="not an object"), "MACD"),
     ],
@@ -86,3 +90,53 @@ def test_bad_backtest_request_gets_400_naming_the_field(stack, binance_data, cha
     answer = httpx.post(stack.gateway_url + "/api/backtest", json=bad(change), timeout=60)
     assert answer.status_code == 400, answer.text
     assert answer.json()["field"].startswith(field), answer.json()
+
+
+async def backtester_health(nats_url: str) -> list[dict]:
+    """Every backtester replica's health answer."""
+    from gekko_common import subjects
+    from gekko_common.infra import bus
+
+    nc = await bus.connect(nats_url, "test-health-all")
+    answers: list[dict] = []
+    try:
+        inbox = nc.new_inbox()
+
+        async def collect(msg) -> None:
+            answers.append(json.loads(msg.data))
+
+        sub = await nc.subscribe(inbox, cb=collect)
+        await nc.publish(subjects.health("backtester"), b"", reply=inbox)
+        await asyncio.sleep(0.5)
+        await sub.unsubscribe()
+    finally:
+        await nc.close()
+    return answers
+
+
+async def test_backtest_whose_replica_is_killed_is_finished_by_another(stack, nats_server, binance_data) -> None:
+    import os
+    import signal
+
+    if "backtester-2" not in stack.procs or not stack.procs["backtester-2"].alive:
+        stack.start("backtester-2")
+    body = reference("026_MACD_cs60_h10_full.json")["request"]
+    body["tradingAdvisor"] = {"enabled": True, "method": "test-slow", "candleSize": 5, "historySize": 1}
+    body["backtest"]["daterange"] = {"from": "2025-06-01T00:00:00Z", "to": "2025-06-02T00:00:00Z"}
+    async with httpx.AsyncClient(timeout=120) as client:
+        pending = asyncio.create_task(client.post(stack.gateway_url + "/api/backtest", json=body))
+        busy = []
+        for _ in range(40):
+            await asyncio.sleep(0.25)
+            busy = [h for h in await backtester_health(nats_server.url) if h["details"].get("in_flight")]
+            if busy:
+                break
+        assert busy, "a backtester took the request"
+        pid = int(busy[0]["instance"].split("-")[-2])
+        os.kill(pid, signal.SIGKILL)
+        answer = await pending
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["performanceReport"]["trades"] > 100
+    for name, proc in list(stack.procs.items()):
+        if name.startswith("backtester") and not proc.alive:
+            stack.start(name)

@@ -47,6 +47,7 @@ async def setup(runtime: ServiceRuntime) -> None:
     runtime.ready_checks.append(store.ping)
     runtime.details = lambda: {
         "completed": service.completed,
+        "in_flight": service.in_flight,
         "cache_bytes": service.cache.size_bytes,
         "cache_hits": service.cache.hits,
         "cache_misses": service.cache.misses,

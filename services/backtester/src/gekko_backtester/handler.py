@@ -40,6 +40,7 @@ class BacktestService:
             load_strategy_dir(strategy_dir)
         self.cancelled: set[str] = set()
         self.completed = 0
+        self.in_flight = 0
 
     async def _daterange(self, config: dict[str, Any], market: Market) -> tuple[int, int]:
 
@@ -58,6 +59,13 @@ class BacktestService:
 
     async def run(self, command: RunBacktest) -> Reply:
         """One backtest; expected failures come back as a 4xx Reply naming the field."""
+        self.in_flight += 1
+        try:
+            return await self._run(command)
+        finally:
+            self.in_flight -= 1
+
+    async def _run(self, command: RunBacktest) -> Reply:
 
         try:
             config = merge_base_config(command.config)

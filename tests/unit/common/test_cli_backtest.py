@@ -1,0 +1,62 @@
+"""``gekko backtest --config FILE``: the original's ``node gekko --backtest``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import REFERENCE, SMALL_CSV
+
+
+def test_backtest_cli_with_a_json_config_prints_the_report_and_writes_the_result(tmp_path) -> None:
+    request = json.loads((REFERENCE / "backtests" / "026_MACD_cs60_h10_full.json").read_text())["request"]
+    request["backtest"]["daterange"] = {"from": "2025-05-20T00:00:00Z", "to": "2025-05-22T23:59:00Z"}
+    (tmp_path / "config.json").write_text(json.dumps(request))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gekko_common.cli.main",
+            "backtest",
+            "--config",
+            str(tmp_path / "config.json"),
+            "--csv",
+            str(SMALL_CSV),
+            "--output",
+            str(tmp_path / "result.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "relativeProfit" in done.stdout
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["performanceReport"]["trades"] == 7  # golden run A, MACD
+    assert result["performanceReport"]["balance"] == 103865.23300424
+
+
+def test_backtest_cli_with_a_toml_config_and_unknown_strategy_names_the_field(tmp_path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[watch]\nexchange = "binance"\ncurrency = "USDT"\nasset = "BTC"\n'
+        '[tradingAdvisor]\nenabled = true\nmethod = "Nope"\ncandleSize = 60\nhistorySize = 10\n'
+        '[backtest.daterange]\nfrom = "2025-05-20 00:00"\nto = "2025-05-21 00:00"\n'
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gekko_common.cli.main",
+            "backtest",
+            "--config",
+            str(tmp_path / "config.toml"),
+            "--csv",
+            str(SMALL_CSV),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "tradingAdvisor.method" in done.stderr
