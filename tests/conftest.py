@@ -106,8 +106,49 @@ class Stack:
             proc.stop()
 
 
+class Emulator:
+    """The exchange emulator (Binance spot, serving ../shared/data) as a process on a free port."""
+
+    def __init__(self, log_file: Path) -> None:
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gekko_emulator", "--port", str(self.port), "--data", str(DATA)],
+            stdout=open(log_file, "ab"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
+
+    def faults(self, **settings: object) -> None:
+        """Switch faults (rate_429, rate_500, delay_ms, short_pages, seed)."""
+        import httpx
+
+        httpx.post(self.url + "/_emulator/faults", json=settings).raise_for_status()
+
+    def stats(self) -> dict:
+        import httpx
+
+        return httpx.get(self.url + "/_emulator/stats").json()
+
+
 @pytest.fixture(scope="session")
-def stack_env(nats_server: NatsServer, postgres: PostgresServer) -> dict[str, str]:
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """The exchange emulator for the whole session."""
+    from gekko_common.infra.localstack import stop_process, wait_for_port
+
+    emu = Emulator(tmp_path_factory.mktemp("emulator") / "emulator.log")
+    try:
+        wait_for_port("127.0.0.1", emu.port, emu.proc, "exchange emulator", timeout=60)
+    except ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield emu
+    stop_process(emu.proc)
+
+
+@pytest.fixture(scope="session")
+def stack_env(nats_server: NatsServer, postgres: PostgresServer, emulator: Emulator) -> dict[str, str]:
     """Environment of service processes for this session."""
     return {
         "GEKKO_NATS_URL": nats_server.url,
@@ -117,6 +158,7 @@ def stack_env(nats_server: NatsServer, postgres: PostgresServer) -> dict[str, st
         "GEKKO_LOG_LEVEL": "INFO",
         "GEKKO_SECRET_KEY": "Wq8lS3kmM3qgUUyHl2C7sVyVvn9S6r4ZpZtq2Wl6G9E=",
         "GEKKO_STRATEGY_DIR": str(ROOT / "tests" / "strategies"),
+        "GEKKO_EXCHANGE_URLS": f"binance={emulator.url}",
     }
 
 

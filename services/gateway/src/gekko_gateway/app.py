@@ -17,6 +17,7 @@ from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.settings import Settings
 from gekko_gateway.cors import CorsMiddleware
 from gekko_gateway.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
+from gekko_gateway.imports import ImportsView
 from gekko_gateway.relay import Relay
 from gekko_gateway.routes import backtest, gekkos, market, system
 from gekko_gateway.security import RateLimit, TokenAuth, check_bind
@@ -39,7 +40,7 @@ async def events_socket_root(socket: WebSocket[Any, Any, Any]) -> None:
     await socket.app.state.relay.serve(socket)
 
 
-def build_app(settings: Settings, runtime: ServiceRuntime, relay: Relay) -> Any:
+def build_app(settings: Settings, runtime: ServiceRuntime, relay: Relay, imports: ImportsView | None = None) -> Any:
     """The ASGI application: litestar routes wrapped in CORS."""
     app = Litestar(
         route_handlers=[
@@ -50,7 +51,7 @@ def build_app(settings: Settings, runtime: ServiceRuntime, relay: Relay) -> Any:
             events_socket,
             events_socket_root,
         ],
-        state=State({"settings": settings, "runtime": runtime, "relay": relay}),
+        state=State({"settings": settings, "runtime": runtime, "relay": relay, "imports": imports or ImportsView()}),
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: http_error_handler,
@@ -80,7 +81,10 @@ async def setup(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     relay = Relay()
     await relay.start(runtime.nc)
-    asgi = build_app(settings, runtime, relay)
+    assert runtime.js is not None
+    imports = ImportsView()
+    await imports.start(runtime.js)
+    asgi = build_app(settings, runtime, relay, imports)
     config = uvicorn.Config(
         asgi,
         host=settings.http_host,

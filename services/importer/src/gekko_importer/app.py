@@ -1,13 +1,107 @@
-"""The importer's composition root."""
+"""The importer's composition root: market-data queries on the bus and the import work queue."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+from nats.aio.msg import Msg
+
+from gekko_common import subjects
+from gekko_common.engine.errors import ConfigError
+from gekko_common.exchanges import find_market
+from gekko_common.infra import bus
 from gekko_common.infra.service import ServiceRuntime, main
+from gekko_common.infra.store import CandleStore
+from gekko_common.messages import Reply, StartImport, new_id
+from gekko_importer import queries
+from gekko_importer.exchange import PermanentExchangeError, make_exchange
+from gekko_importer.job import run_import
+
+log = logging.getLogger(__name__)
+
+
+def query_handler(fn: Callable[[dict[str, Any]], Awaitable[Any]]) -> bus.Handler:
+    """A bus handler for a read query: JSON body in, Reply out; bad input is a 400 naming the field."""
+
+    async def handle(msg: Msg) -> Reply:
+        try:
+            body = msgspec.json.decode(msg.data) if msg.data else {}
+            if not isinstance(body, dict):
+                raise ConfigError("body", "the body must be a JSON object")
+            return Reply(result=await fn(body))
+        except msgspec.DecodeError as exc:
+            return Reply(error=f"malformed JSON: {exc}", status=400, field="body")
+        except ConfigError as exc:
+            return Reply(error=exc.message, status=400, field=exc.field)
+
+    return handle
 
 
 async def setup(runtime: ServiceRuntime) -> None:
-    """Wire the importer (its handlers are added as its features land)."""
+    """Wire the importer."""
     assert runtime.nc is not None
+    assert runtime.js is not None
+    nc, js, settings = runtime.nc, runtime.js, runtime.settings
+    store = await CandleStore.connect(settings.database_url, min_size=1, max_size=6)
+    runtime.on_stop(store.close)
+    runtime.ready_checks.append(store.ping)
+    stats = {"imports_done": 0, "imports_failed": 0, "rows_written": 0}
+    runtime.details = lambda: dict(stats)
+
+    await bus.serve(nc, subjects.SCAN, query_handler(lambda b: queries.scan(store, b)), queue=subjects.Q_IMPORTERS)
+    await bus.serve(nc, subjects.SCANSETS, query_handler(lambda b: queries.scansets(store)), queue=subjects.Q_IMPORTERS)
+    await bus.serve(
+        nc, subjects.CANDLES_GET, query_handler(lambda b: queries.get_candles(store, b)), queue=subjects.Q_IMPORTERS
+    )
+
+    async def handle_import(msg: Msg) -> Reply:
+        job = msgspec.json.decode(msg.data, type=StartImport)
+        publisher = bus.EventPublisher(
+            js, subjects.import_event(job.import_id), f"import-{job.import_id}", epoch=new_id()[:8]
+        )
+        market = find_market(job.exchange, job.currency, job.asset)
+        symbol = market["symbol"] if market else f"{job.asset}/{job.currency}"
+        exchange = make_exchange(job.exchange, settings.exchange_urls)
+
+        async def progress(update: dict[str, Any]) -> None:
+            await publisher.publish("import_update", update)
+
+        async def alive() -> None:
+            await msg.in_progress()
+
+        try:
+            stats["rows_written"] += await run_import(job, exchange, symbol, store, progress, alive)
+            stats["imports_done"] += 1
+        except Exception as exc:  # a permanent exchange error, or a bug: the import ends with a clear error
+            if not isinstance(exc, PermanentExchangeError):
+                log.exception("import %s failed", job.import_id)
+            stats["imports_failed"] += 1
+            await publisher.publish(
+                "import_error", f"import of {job.exchange} {job.currency}/{job.asset} failed: {exc}"
+            )
+        finally:
+            await exchange.close()
+        return Reply(result={"import_id": job.import_id})
+
+    workers = await bus.serve_queue(
+        nc,
+        js,
+        subjects.STREAM_IMPORT_JOBS,
+        subjects.DURABLE_IMPORTERS,
+        handle_import,
+        concurrency=4,
+        stopping=runtime.stopping,
+        reply_required=False,
+    )
+
+    async def stop_workers() -> None:
+        for w in workers:
+            w.cancel()
+
+    runtime.on_stop(stop_workers)
 
 
 def run() -> None:

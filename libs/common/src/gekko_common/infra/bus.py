@@ -29,6 +29,8 @@ HEARTBEAT_S = 2.0
 
 ACK_WAIT_S = 10.0
 """A queued request whose replica stops reporting progress for this long goes to another replica."""
+IMPORT_ACK_WAIT_S = 15.0
+"""An import whose importer stops reporting progress for this long is resumed by another importer."""
 IDLE_TIMEOUT_S = ACK_WAIT_S + 3 * HEARTBEAT_S + 5
 """How long a requester waits without a heartbeat: long enough to see a redelivery take over."""
 
@@ -116,6 +118,15 @@ async def ensure_jetstream(nc: Client) -> JetStreamContext:
     )
     with contextlib.suppress(nats.js.errors.BadRequestError):  # exists already (made by another replica)
         await js.add_consumer(subjects.STREAM_BACKTESTS, consumer)
+    importers = ConsumerConfig(
+        durable_name=subjects.DURABLE_IMPORTERS,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=IMPORT_ACK_WAIT_S,
+        max_deliver=-1,
+        max_ack_pending=1_000,
+    )
+    with contextlib.suppress(nats.js.errors.BadRequestError):
+        await js.add_consumer(subjects.STREAM_IMPORT_JOBS, importers)
     for bucket, ttl in ((subjects.KV_LEASES, 15.0), (subjects.KV_API_KEYS, 0.0)):
         try:
             await js.key_value(bucket)
@@ -125,19 +136,24 @@ async def ensure_jetstream(nc: Client) -> JetStreamContext:
 
 
 class EventPublisher:
-    """Publishes one source's events in envelopes, numbered from 1, de-duplicated by JetStream on the id."""
+    """Publishes one source's events in envelopes, numbered from 1, de-duplicated by JetStream on the id.
 
-    def __init__(self, js: JetStreamContext, subject: str, source: str, seq: int = 0) -> None:
+    ``epoch`` tells apart two publishers of the same source (a job resumed by another replica), so
+    their events never collide in JetStream's duplicate window.
+    """
+
+    def __init__(self, js: JetStreamContext, subject: str, source: str, seq: int = 0, epoch: str = "") -> None:
         self._js = js
         self._subject = subject
         self._source = source
+        self._prefix = f"{source}:{epoch}:" if epoch else f"{source}:"
         self.seq = seq
 
     async def publish(self, type_: str, payload: Any, correlation_id: str | None = None) -> Envelope:
         """Append one event to the stream and return its envelope."""
         self.seq += 1
         env = Envelope(
-            id=f"{self._source}:{self.seq}",
+            id=f"{self._prefix}{self.seq}",
             type=type_,
             source=self._source,
             seq=self.seq,
@@ -286,6 +302,7 @@ async def serve_queue(
     *,
     concurrency: int = 1,
     stopping: asyncio.Event | None = None,
+    reply_required: bool = True,
 ) -> list[asyncio.Task[None]]:
     """Work a JetStream work queue: each of ``concurrency`` workers fetches one request when it is free.
 
@@ -301,7 +318,7 @@ async def serve_queue(
         inbox = headers.get("Gekko-Reply-To")
         deadline = float(headers.get("Gekko-Deadline", "0") or 0)
         first_delivery = msg.metadata.num_delivered <= 1
-        if not inbox or (first_delivery and deadline and time.time() > deadline):
+        if (reply_required and not inbox) or (first_delivery and deadline and time.time() > deadline):
             await msg.ack()
             return
         task = asyncio.ensure_future(handler(msg))
@@ -309,14 +326,16 @@ async def serve_queue(
             done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_S)
             if done:
                 break
-            await nc.publish(inbox, b"", headers={"Gekko-Heartbeat": "1"})
+            if inbox:
+                await nc.publish(inbox, b"", headers={"Gekko-Heartbeat": "1"})
             await msg.in_progress()
         try:
             answer = task.result()
         except Exception as exc:
             log.exception("handler for %s failed", stream)
             answer = Reply(error=f"internal error: {type(exc).__name__}: {exc}", status=500)
-        await reply_to(nc, inbox, answer)
+        if inbox:
+            await reply_to(nc, inbox, answer)
         await msg.ack()
 
     async def worker() -> None:

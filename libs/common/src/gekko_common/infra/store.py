@@ -145,6 +145,35 @@ class CandleStore:
             return None
         return int(row["first"]), int(row["last"]), int(row["n"])
 
+    async def last_start(self, market: Market, start_from: int, start_to: int) -> int | None:
+        """The newest candle start within [start_from, start_to], or None."""
+        async with self._pool.acquire() as conn:
+            value = await conn.fetchval(
+                "SELECT max(start) FROM candles WHERE exchange = $1 AND currency = $2 AND asset = $3 "
+                "AND start BETWEEN $4 AND $5",
+                market.exchange,
+                market.currency,
+                market.asset,
+                int(start_from),
+                int(start_to),
+            )
+        return None if value is None else int(value)
+
+    async def bounds_between(self, market: Market, start_from: int, start_to: int) -> tuple[int, int, int]:
+        """(first start, last start, row count) within [start_from, start_to]."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(
+                "SELECT min(start) AS first, max(start) AS last, count(*) AS n FROM candles "
+                "WHERE exchange = $1 AND currency = $2 AND asset = $3 AND start BETWEEN $4 AND $5",
+                market.exchange,
+                market.currency,
+                market.asset,
+                int(start_from),
+                int(start_to),
+            )
+        assert row is not None
+        return (row["first"] or 0, row["last"] or 0, int(row["n"]))
+
     async def markets(self) -> list[Market]:
         """Every market that has ever had candles written, sorted."""
         async with self._pool.acquire() as conn:

@@ -1,0 +1,45 @@
+"""The market data the emulator serves: real 1-minute candles loaded from CSV files."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass
+class Series:
+    """One market's candles as columns (``start`` in unix seconds, ascending)."""
+
+    start: npt.NDArray[np.int64]
+    open: npt.NDArray[np.float64]
+    high: npt.NDArray[np.float64]
+    low: npt.NDArray[np.float64]
+    close: npt.NDArray[np.float64]
+    volume: npt.NDArray[np.float64]
+
+    @classmethod
+    def from_csv(cls, path: str | Path) -> Series:
+        """Load a candle CSV of ../shared/data (``start,open,high,low,close,vwp,volume,trades``)."""
+        raw = Path(path).read_bytes()
+        if str(path).endswith(".gz"):
+            raw = gzip.decompress(raw)
+        table = np.genfromtxt(io.BytesIO(raw), delimiter=",", names=True, dtype=None, encoding="utf-8")
+        return cls(
+            start=table["start"].astype(np.int64),
+            open=table["open"].astype(np.float64),
+            high=table["high"].astype(np.float64),
+            low=table["low"].astype(np.float64),
+            close=table["close"].astype(np.float64),
+            volume=table["volume"].astype(np.float64),
+        )
+
+    def window(self, start_s: int | None, end_s: int | None, limit: int) -> slice:
+        """Rows with ``start_s <= start <= end_s``, at most ``limit`` of them."""
+        lo = 0 if start_s is None else int(np.searchsorted(self.start, start_s, side="left"))
+        hi = len(self.start) if end_s is None else int(np.searchsorted(self.start, end_s, side="right"))
+        return slice(lo, min(hi, lo + limit))

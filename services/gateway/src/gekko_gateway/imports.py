@@ -1,0 +1,66 @@
+"""The gateway's view of imports: a fold over the import events in JetStream, rebuilt at start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import DeliverPolicy
+
+from gekko_common import subjects
+from gekko_common.messages import Envelope, envelope_decoder
+
+log = logging.getLogger(__name__)
+
+STARTED = "_import_started"
+"""Internal event type carrying a new import's record (never relayed to websocket clients)."""
+
+
+def apply(records: dict[str, dict[str, Any]], import_id: str, env: Envelope) -> None:
+    """Reduce one import event into the records (the original's ``/api/imports`` shape)."""
+    if env.type == STARTED:
+        records.setdefault(import_id, dict(env.payload))
+        return
+    record = records.get(import_id)
+    if record is None:
+        return
+    if env.type == "import_update" and isinstance(env.payload, dict):
+        record.update({k: v for k, v in env.payload.items() if k in ("latest", "done")})
+    elif env.type == "import_error":
+        record["error"] = env.payload
+
+
+class ImportsView:
+    """Every import ever started (running, finished, failed), in the order they started."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+        self._sub: Any = None
+        self.last_seen = 0.0
+
+    async def _on_msg(self, msg: Msg) -> None:
+        self.last_seen = asyncio.get_running_loop().time()
+        try:
+            env = envelope_decoder.decode(msg.data)
+        except Exception:
+            log.warning("undecodable import event on %s", msg.subject)
+            return
+        apply(self.records, msg.subject.rsplit(".", 1)[-1], env)
+
+    async def start(self, js: JetStreamContext) -> None:
+        """Replay every import event, then keep following new ones."""
+        self._sub = await js.subscribe(
+            subjects.IMPORT_EVENTS, cb=self._on_msg, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        )
+        for _ in range(100):  # caught up when the consumer has nothing pending
+            info = await self._sub.consumer_info()
+            if info.num_pending == 0:
+                break
+            await asyncio.sleep(0.05)
+
+    def list(self) -> list[dict[str, Any]]:
+        """The imports, oldest first."""
+        return list(self.records.values())
