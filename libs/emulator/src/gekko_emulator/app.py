@@ -20,10 +20,6 @@ from gekko_emulator.faults import Faults
 MAX_KLINES = 1000
 
 
-def _fmt(x: float) -> str:
-    return repr(float(x))
-
-
 class Exchange:
     """Markets (``BTCUSDT`` -> series) and the current faults."""
 
@@ -119,32 +115,8 @@ def build_app(exchange: Exchange) -> web.Application:
         if start is None and end is not None:
             start = end - (limit - 1) * 60
         rows = series.window(start, end, limit)
-        out = [
-            [
-                int(t) * 1000,
-                _fmt(o),
-                _fmt(h),
-                _fmt(lo),
-                _fmt(c),
-                _fmt(v),
-                int(t) * 1000 + 59_999,
-                _fmt(v * c),
-                0,
-                "0",
-                "0",
-                "0",
-            ]
-            for t, o, h, lo, c, v in zip(
-                series.start[rows],
-                series.open[rows],
-                series.high[rows],
-                series.low[rows],
-                series.close[rows],
-                series.volume[rows],
-                strict=True,
-            )
-        ]
-        return web.Response(text=json.dumps(out), content_type="application/json")
+        text = "[" + ",".join(series.kline_rows()[rows]) + "]"
+        return web.Response(text=text, content_type="application/json")
 
     async def set_faults(request: web.Request) -> web.Response:
         try:

@@ -38,6 +38,20 @@ class Series:
             volume=table["volume"].astype(np.float64),
         )
 
+    def kline_rows(self) -> list[str]:
+        """Each candle as a rendered Binance kline JSON array (built once, served by slicing)."""
+        cached: list[str] | None = getattr(self, "_klines", None)
+        if cached is None:
+            cached = [
+                f'[{t * 1000},"{o!r}","{h!r}","{lo!r}","{c!r}","{v!r}",{t * 1000 + 59_999},"{v * c!r}",0,"0","0","0"]'
+                for t, o, h, lo, c, v in zip(
+                    self.start.tolist(), self.open.tolist(), self.high.tolist(), self.low.tolist(),
+                    self.close.tolist(), self.volume.tolist(), strict=True,
+                )
+            ]
+            self._klines = cached
+        return cached
+
     def window(self, start_s: int | None, end_s: int | None, limit: int) -> slice:
         """Rows with ``start_s <= start <= end_s``, at most ``limit`` of them."""
         lo = 0 if start_s is None else int(np.searchsorted(self.start, start_s, side="left"))

@@ -13,12 +13,13 @@ import polars as pl
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from gekko_common.messages import StartImport
-from gekko_importer.exchange import PermanentExchangeError, TemporaryExchangeError, fetch_page
+from gekko_importer.exchange import PermanentExchangeError, TemporaryExchangeError, fetch_page, ohlcv_frame
 
 log = logging.getLogger(__name__)
 
 PAGE = 1000
 MAX_ATTEMPTS = 8
+BATCH_ROWS = 20_000
 
 
 def iso_s(unix: int) -> str:
@@ -26,22 +27,18 @@ def iso_s(unix: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix))
 
 
-def frame_from_ohlcv(rows: list[list[float]], start: int, end: int) -> pl.DataFrame:
-    """ccxt OHLCV rows -> candle frame within [start, end]; vwp is the typical price (h+l+c)/3."""
-    frame = pl.DataFrame(rows, schema=["ms", "open", "high", "low", "close", "volume"], orient="row").with_columns(
-        (pl.col("ms") // 1000).cast(pl.Int64).alias("start")
-    )
+def frame_from_ohlcv(page: pl.DataFrame, start: int, end: int) -> pl.DataFrame:
+    """An OHLCV page -> candle frame within [start, end]; vwp is the typical price (h+l+c)/3."""
+    frame = page.with_columns((pl.col("ms") // 1000).cast(pl.Int64).alias("start"))
     frame = frame.filter((pl.col("start") >= start) & (pl.col("start") <= end) & (pl.col("start") % 60 == 0))
     return frame.select(
         "start",
-        pl.col("open").cast(pl.Float64),
-        pl.col("high").cast(pl.Float64),
-        pl.col("low").cast(pl.Float64),
-        pl.col("close").cast(pl.Float64),
-        (
-            (pl.col("high").cast(pl.Float64) + pl.col("low").cast(pl.Float64) + pl.col("close").cast(pl.Float64)) / 3
-        ).alias("vwp"),
-        pl.col("volume").cast(pl.Float64),
+        "open",
+        "high",
+        "low",
+        "close",
+        ((pl.col("high") + pl.col("low") + pl.col("close")) / 3).alias("vwp"),
+        "volume",
         pl.lit(0, dtype=pl.Int64).alias("trades"),
     )
 
@@ -52,6 +49,42 @@ async def resume_point(store: CandleStore, market: Market, job: StartImport) -> 
     return job.start if last is None else last + 60
 
 
+async def fetch_window(
+    exchange: Any,
+    symbol: str,
+    start: int,
+    end: int,
+    alive: Callable[[], Awaitable[None]],
+    sleep: Callable[[float], Awaitable[None]],
+) -> pl.DataFrame:
+    """Every candle the exchange has in [start, end]: pages from ``start`` until the window is covered,
+    so a short page (or a truncated answer) never leaves a hole. Temporary errors are retried with backoff."""
+    frames = []
+    cursor = start
+    while cursor <= end:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                rows = await fetch_page(exchange, symbol, cursor * 1000, PAGE)
+                break
+            except TemporaryExchangeError as exc:
+                if attempt == MAX_ATTEMPTS:
+                    message = f"the exchange kept failing ({exc}); gave up after {attempt} tries"
+                    raise PermanentExchangeError(message) from exc
+                delay = min(0.05 * 2**attempt, 5.0)
+                log.info("temporary exchange error, retrying", extra={"fields": {"error": str(exc), "delay": delay}})
+                await alive()
+                await sleep(delay)
+        if rows.height == 0:
+            break
+        frame = frame_from_ohlcv(rows, cursor, end)
+        frames.append(frame)
+        last = int(rows["ms"][-1]) // 1000
+        if last >= end or last < cursor:
+            break
+        cursor = last + 60
+    return pl.concat(frames) if frames else frame_from_ohlcv(ohlcv_frame([]), start, end)
+
+
 async def run_import(
     job: StartImport,
     exchange: Any,
@@ -60,37 +93,48 @@ async def run_import(
     progress: Callable[[dict[str, Any]], Awaitable[None]],
     alive: Callable[[], Awaitable[None]],
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    parallel: int = 6,
 ) -> int:
-    """Import ``job``; returns the number of new rows. Temporary errors are retried with backoff;
-    a permanent one raises PermanentExchangeError (the caller reports it)."""
+    """Import ``job``; returns the number of new rows.
+
+    The range is cut into windows of PAGE minutes fetched ``parallel`` at a time, and written in order
+    in batches, so the newest stored candle is always a safe place to resume from. Temporary errors
+    are retried with backoff; a permanent one raises PermanentExchangeError (the caller reports it).
+    """
     market = Market(job.exchange, job.currency, job.asset)
     cursor = await resume_point(store, market, job)
+    windows = [(s, min(s + (PAGE - 1) * 60, job.end)) for s in range(cursor, job.end + 1, PAGE * 60)]
     written = 0
     latest = cursor - 60
-    while cursor <= job.end:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                rows = await fetch_page(exchange, symbol, cursor * 1000, PAGE)
-                break
-            except TemporaryExchangeError as exc:
-                if attempt == MAX_ATTEMPTS:
-                    raise PermanentExchangeError(
-                        f"the exchange kept failing ({exc}); gave up after {attempt} tries"
-                    ) from exc
-                delay = min(0.05 * 2**attempt, 5.0)
-                log.info("temporary exchange error, retrying", extra={"fields": {"error": str(exc), "delay": delay}})
-                await alive()
-                await sleep(delay)
-        frame = frame_from_ohlcv(rows, cursor, job.end)
-        if frame.height == 0:
-            if not rows or int(rows[-1][0]) // 1000 < cursor:
-                break  # the exchange has nothing more in the range
-            cursor = int(rows[-1][0]) // 1000 + 60
-            continue
-        written += await store.write(market, frame)
-        latest = int(frame["start"][-1])
-        cursor = latest + 60
-        await progress({"latest": iso_s(latest), "done": False})
+    pending: list[pl.DataFrame] = []
+    pending_rows = 0
+
+    async def flush() -> None:
+        nonlocal written, latest, pending, pending_rows
+        if not pending:
+            return
+        frame = pl.concat(pending)
+        pending, pending_rows = [], 0
+        if frame.height:
+            written += await store.write(market, frame)
+            latest = int(frame["start"].max())  # type: ignore[arg-type]
+            await progress({"latest": iso_s(latest), "done": False})
         await alive()
+
+    tasks: list[asyncio.Task[pl.DataFrame]] = []
+    try:
+        for i in range(len(windows)):
+            while len(tasks) < parallel and len(tasks) + i < len(windows):
+                a, b = windows[i + len(tasks)]
+                tasks.append(asyncio.create_task(fetch_window(exchange, symbol, a, b, alive, sleep)))
+            frame = await tasks.pop(0)
+            pending.append(frame)
+            pending_rows += frame.height
+            if pending_rows >= BATCH_ROWS:
+                await flush()
+        await flush()
+    finally:
+        for t in tasks:
+            t.cancel()
     await progress({"latest": iso_s(max(latest, job.start)), "done": True})
     return written
