@@ -7,7 +7,6 @@ Point ccxt at it with ``options={"fetchMarkets": {"types": ["spot"]}}`` and
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from pathlib import Path
 from typing import Any

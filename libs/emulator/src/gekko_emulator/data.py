@@ -45,8 +45,13 @@ class Series:
             cached = [
                 f'[{t * 1000},"{o!r}","{h!r}","{lo!r}","{c!r}","{v!r}",{t * 1000 + 59_999},"{v * c!r}",0,"0","0","0"]'
                 for t, o, h, lo, c, v in zip(
-                    self.start.tolist(), self.open.tolist(), self.high.tolist(), self.low.tolist(),
-                    self.close.tolist(), self.volume.tolist(), strict=True,
+                    self.start.tolist(),
+                    self.open.tolist(),
+                    self.high.tolist(),
+                    self.low.tolist(),
+                    self.close.tolist(),
+                    self.volume.tolist(),
+                    strict=True,
                 )
             ]
             self._klines = cached

@@ -17,9 +17,11 @@ from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.settings import Settings
 from gekko_gateway.cors import CorsMiddleware
 from gekko_gateway.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
+from gekko_gateway.gekkos_view import GekkosView
 from gekko_gateway.imports import ImportsView
 from gekko_gateway.relay import Relay
-from gekko_gateway.routes import backtest, gekkos, market, system
+from gekko_gateway.routes import backtest, market, system
+from gekko_gateway.routes import gekkos as gekko_routes
 from gekko_gateway.security import RateLimit, TokenAuth, check_bind
 
 log = logging.getLogger(__name__)
@@ -40,18 +42,32 @@ async def events_socket_root(socket: WebSocket[Any, Any, Any]) -> None:
     await socket.app.state.relay.serve(socket)
 
 
-def build_app(settings: Settings, runtime: ServiceRuntime, relay: Relay, imports: ImportsView | None = None) -> Any:
+def build_app(
+    settings: Settings,
+    runtime: ServiceRuntime,
+    relay: Relay,
+    imports: ImportsView | None = None,
+    gekkos: GekkosView | None = None,
+) -> Any:
     """The ASGI application: litestar routes wrapped in CORS."""
     app = Litestar(
         route_handlers=[
             *system.ROUTES,
             *backtest.ROUTES,
             *market.ROUTES,
-            *gekkos.ROUTES,
+            *gekko_routes.ROUTES,
             events_socket,
             events_socket_root,
         ],
-        state=State({"settings": settings, "runtime": runtime, "relay": relay, "imports": imports or ImportsView()}),
+        state=State(
+            {
+                "settings": settings,
+                "runtime": runtime,
+                "relay": relay,
+                "imports": imports or ImportsView(),
+                "gekkos": gekkos or GekkosView(),
+            }
+        ),
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: http_error_handler,
@@ -84,7 +100,9 @@ async def setup(runtime: ServiceRuntime) -> None:
     assert runtime.js is not None
     imports = ImportsView()
     await imports.start(runtime.js)
-    asgi = build_app(settings, runtime, relay, imports)
+    gekkos = GekkosView()
+    await gekkos.start(runtime.js)
+    asgi = build_app(settings, runtime, relay, imports, gekkos)
     config = uvicorn.Config(
         asgi,
         host=settings.http_host,

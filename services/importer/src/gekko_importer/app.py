@@ -13,11 +13,11 @@ from gekko_common import subjects
 from gekko_common.engine.errors import ConfigError
 from gekko_common.exchanges import find_market
 from gekko_common.infra import bus
+from gekko_common.infra.exchange import PermanentExchangeError, make_exchange
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.infra.store import CandleStore
 from gekko_common.messages import Reply, StartImport, new_id
 from gekko_importer import queries
-from gekko_importer.exchange import PermanentExchangeError, make_exchange
 from gekko_importer.job import run_import
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from typing import Any
 
 import polars as pl
 
+from gekko_common.infra.exchange import PermanentExchangeError, TemporaryExchangeError, fetch_page, ohlcv_frame
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from gekko_common.messages import StartImport
-from gekko_importer.exchange import PermanentExchangeError, TemporaryExchangeError, fetch_page, ohlcv_frame
 
 log = logging.getLogger(__name__)
 

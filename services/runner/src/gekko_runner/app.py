@@ -1,13 +1,108 @@
-"""The runner's composition root."""
+"""The runner's composition root: follows the gekko log, takes free gekkos through KV leases, runs them."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from gekko_common import subjects
+from gekko_common.infra import bus
 from gekko_common.infra.service import ServiceRuntime, main
+from gekko_common.infra.store import CandleStore
+from gekko_common.messages import Envelope, encoder
+from gekko_runner.directory import Directory, Leases
+from gekko_runner.tasks import run_leech, run_watcher
+
+log = logging.getLogger(__name__)
+
+RENEW_S = 4.0
+POLL_S = 1.0
 
 
 async def setup(runtime: ServiceRuntime) -> None:
-    """Wire the runner (its handlers are added as its features land)."""
+    """Wire the runner."""
     assert runtime.nc is not None
+    assert runtime.js is not None
+    js, settings = runtime.js, runtime.settings
+    store = await CandleStore.connect(settings.database_url, min_size=1, max_size=4)
+    runtime.on_stop(store.close)
+    runtime.ready_checks.append(store.ping)
+    directory = Directory()
+    await directory.start(js)
+    leases = Leases(await js.key_value(subjects.KV_LEASES), runtime.instance)
+    running: dict[str, asyncio.Task[None]] = {}
+    runtime.details = lambda: {"gekkos": sorted(running)}
+
+    def publisher(gekko_id: str) -> Any:
+        async def publish(kind: str, payload: Any, key: str) -> None:
+            env = Envelope(
+                id=f"gekko-{gekko_id}:{key}",
+                type=kind,
+                source=f"gekko-{gekko_id}",
+                seq=0,
+                time=time.time(),
+                payload=payload,
+            )
+            await js.publish(subjects.gekko_event(gekko_id), encoder.encode(env), headers={"Nats-Msg-Id": env.id})
+
+        return publish
+
+    async def fail(gekko_id: str, message: str) -> None:
+        pub = bus.EventPublisher(js, subjects.gekko_event(gekko_id), f"gekko-{gekko_id}", epoch=f"r{time.time_ns()}")
+        await pub.publish("gekko_error", message)
+        await pub.publish("gekko_archived", None)
+
+    async def run(gekko_id: str, state: dict[str, Any]) -> None:
+        config = state["config"]
+        publish = publisher(gekko_id)
+        last = directory.last_candle.get(gekko_id)
+        try:
+            if state.get("logType") == "watcher":
+                await run_watcher(gekko_id, config, store, dict(settings.exchange_urls), publish, last, POLL_S)
+            else:
+                started = time.time()
+                await run_leech(gekko_id, config, store, publish, last, POLL_S, started)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("gekko %s failed", gekko_id)
+            await fail(gekko_id, f"{type(exc).__name__}: {exc}")
+
+    async def reconcile() -> None:
+        for gekko_id in list(running):
+            if gekko_id not in directory.live:
+                running.pop(gekko_id).cancel()
+                await leases.release(gekko_id)
+        for gekko_id, state in list(directory.live.items()):
+            if gekko_id in running:
+                if not await leases.renew(gekko_id):
+                    running.pop(gekko_id).cancel()
+            elif await leases.acquire(gekko_id):
+                log.info("running gekko", extra={"fields": {"gekko": gekko_id}})
+                running[gekko_id] = asyncio.create_task(run(gekko_id, state))
+
+    async def loop() -> None:
+        while not runtime.stopping.is_set():
+            try:
+                await reconcile()
+            except Exception:
+                log.exception("reconcile failed")
+            directory.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(directory.changed.wait(), RENEW_S)
+
+    main_task = asyncio.create_task(loop())
+
+    async def stop() -> None:
+        main_task.cancel()
+        for gekko_id, task in list(running.items()):
+            task.cancel()
+            await leases.release(gekko_id)
+
+    runtime.on_stop(stop)
 
 
 def run() -> None:

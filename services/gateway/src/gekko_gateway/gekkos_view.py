@@ -1,0 +1,86 @@
+"""The gateway's view of live gekkos: the §4.3 fold over every gekko event in JetStream.
+
+Rebuilt at start by replaying the stream, then kept current; a reduction uses each event's own
+timestamp, so a restarted gateway answers ``/api/gekkos`` exactly as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import DeliverPolicy
+
+from gekko_common import subjects
+from gekko_common.gekko_state import reduce
+from gekko_common.messages import Envelope, envelope_decoder
+
+log = logging.getLogger(__name__)
+
+
+def apply(live: dict[str, Any], archive: dict[str, Any], gekko_id: str, env: Envelope) -> None:
+    """Fold one event of gekko ``gekko_id`` into the live and archive maps."""
+    kind = env.type
+    if kind == "gekko_new":
+        if gekko_id not in archive:
+            live.setdefault(gekko_id, env.payload)
+        return
+    if kind == "gekko_deleted":
+        archive.pop(gekko_id, None)
+        return
+    state = live.get(gekko_id)
+    if state is None:
+        return  # events of a gekko that is no longer live are ignored (the original crashed on them)
+    if kind == "gekko_error":
+        state["errored"] = True
+        state["errorMessage"] = env.payload
+    elif kind == "gekko_stopped":
+        state["stopped"] = True
+        state["active"] = False
+    elif kind == "gekko_archived":
+        state["stopped"] = True
+        state["active"] = False
+        archive[gekko_id] = live.pop(gekko_id)
+    elif not kind.startswith("_"):
+        reduce(state, kind, env.payload, env.time)
+
+
+class GekkosView:
+    """``{"live": {...}, "archive": {...}}`` as the original answers it."""
+
+    def __init__(self) -> None:
+        self.live: dict[str, Any] = {}
+        self.archive: dict[str, Any] = {}
+        self._sub: Any = None
+
+    async def _on_msg(self, msg: Msg) -> None:
+        try:
+            env = envelope_decoder.decode(msg.data)
+        except Exception:
+            log.warning("undecodable gekko event on %s", msg.subject)
+            return
+        apply(self.live, self.archive, msg.subject[len(subjects.gekko_event("")) :], env)
+
+    async def start(self, js: JetStreamContext) -> None:
+        """Replay every gekko event, then follow new ones."""
+        self._sub = await js.subscribe(
+            subjects.GEKKO_EVENTS, cb=self._on_msg, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        )
+        for _ in range(200):
+            if (await self._sub.consumer_info()).num_pending == 0:
+                break
+            await asyncio.sleep(0.05)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The answer of ``GET /api/gekkos``."""
+        return {"live": self.live, "archive": self.archive}
+
+    def watcher_of(self, watch: dict[str, Any]) -> str | None:
+        """The id of a live market watcher of ``watch``, if one runs."""
+        for gekko_id, state in self.live.items():
+            if state.get("logType") == "watcher" and state["config"].get("watch") == watch:
+                return gekko_id
+        return None

@@ -1,0 +1,86 @@
+"""What the runners know about gekkos: a fold of the gekko event log, plus ownership leases in KV."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import DeliverPolicy
+from nats.js.errors import KeyWrongLastSequenceError
+
+from gekko_common import subjects
+from gekko_common.messages import envelope_decoder
+
+log = logging.getLogger(__name__)
+
+
+class Directory:
+    """Live gekkos (from ``gekko_new`` until ``gekko_archived``) and the last candle each one published."""
+
+    def __init__(self) -> None:
+        self.live: dict[str, dict[str, Any]] = {}
+        self.last_candle: dict[str, str] = {}
+        self.changed = asyncio.Event()
+        self._sub: Any = None
+
+    async def _on_msg(self, msg: Msg) -> None:
+        env = envelope_decoder.decode(msg.data)
+        gekko_id = msg.subject[len(subjects.gekko_event("")) :]
+        if env.type == "gekko_new":
+            self.live[gekko_id] = env.payload
+        elif env.type in ("gekko_archived", "gekko_deleted"):
+            self.live.pop(gekko_id, None)
+        elif env.type == "candle" and isinstance(env.payload, dict):
+            self.last_candle[gekko_id] = env.payload["start"]
+        else:
+            return
+        self.changed.set()
+
+    async def start(self, js: JetStreamContext) -> None:
+        """Replay the gekko events, then follow them."""
+        self._sub = await js.subscribe(
+            subjects.GEKKO_EVENTS, cb=self._on_msg, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        )
+        for _ in range(200):
+            if (await self._sub.consumer_info()).num_pending == 0:
+                break
+            await asyncio.sleep(0.05)
+
+
+class Leases:
+    """One runner owns a gekko while it renews a KV key (TTL-bound): a dead runner's gekkos free up."""
+
+    def __init__(self, kv: Any, owner: str) -> None:
+        self.kv = kv
+        self.owner = owner.encode()
+        self.revisions: dict[str, int] = {}
+
+    async def acquire(self, gekko_id: str) -> bool:
+        """Take the lease if nobody holds it."""
+        try:
+            self.revisions[gekko_id] = await self.kv.create(gekko_id, self.owner)
+            return True
+        except Exception:  # held by another runner (or a race for it)
+            return False
+
+    async def renew(self, gekko_id: str) -> bool:
+        """Keep the lease; False when it was lost."""
+        try:
+            self.revisions[gekko_id] = await self.kv.update(gekko_id, self.owner, last=self.revisions[gekko_id])
+            return True
+        except (KeyWrongLastSequenceError, KeyError):
+            return False
+        except Exception:
+            log.warning("lease renewal of %s failed", gekko_id, exc_info=True)
+            return False
+
+    async def release(self, gekko_id: str) -> None:
+        """Give the lease up."""
+        self.revisions.pop(gekko_id, None)
+        try:
+            await self.kv.delete(gekko_id)
+        except Exception:
+            log.debug("lease release of %s failed", gekko_id, exc_info=True)

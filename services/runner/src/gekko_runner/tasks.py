@@ -1,0 +1,121 @@
+"""What a runner runs for a gekko: a market watcher, or a paper-trading strat runner (leech)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from gekko_common.engine import Engine, parse_date
+from gekko_common.gekko_state import iso_ms
+from gekko_common.infra.exchange import fetch_page, make_exchange
+from gekko_common.infra.store import CandleStore
+from gekko_common.market import CANDLE_COLUMNS, Market
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[str, Any, str], Awaitable[None]]
+"""publish(event type, payload, event key): the key makes a republished event a duplicate."""
+
+
+def _market(config: dict[str, Any]) -> Market:
+    w = config["watch"]
+    return Market(w["exchange"], w["currency"], w["asset"])
+
+
+def _iso_to_unix(text: str | None) -> int | None:
+    return None if not text else parse_date(text, "start")
+
+
+async def run_watcher(
+    gekko_id: str,
+    config: dict[str, Any],
+    store: CandleStore,
+    exchange_urls: dict[str, str],
+    publish: Publish,
+    last_published: str | None,
+    poll_s: float,
+) -> None:
+    """Poll the exchange for finished 1-minute candles, store them and publish them as ``candle`` events."""
+    market = _market(config)
+    exchange = make_exchange(market.exchange, exchange_urls)
+    symbol = f"{market.asset}/{market.currency}"
+    last = _iso_to_unix(last_published)
+    started = False
+    try:
+        while True:
+            now = int(await exchange.fetch_time() / 1000) if exchange.has.get("fetchTime") else int(time.time())
+            since = last + 60 if last is not None else (now // 60 - 10) * 60
+            page = await fetch_page(exchange, symbol, since * 1000, 1000)
+            rows = [r for r in page.iter_rows() if int(r[0]) // 1000 + 60 <= now and int(r[0]) // 1000 >= since]
+            if rows:
+                if not started:
+                    await publish("marketStart", iso_ms(rows[0][0] / 1000), "marketStart")
+                    started = True
+                import polars as pl
+
+                frame = pl.DataFrame(
+                    {
+                        "start": [int(r[0]) // 1000 for r in rows],
+                        "open": [r[1] for r in rows],
+                        "high": [r[2] for r in rows],
+                        "low": [r[3] for r in rows],
+                        "close": [r[4] for r in rows],
+                        "vwp": [(r[2] + r[3] + r[4]) / 3 for r in rows],
+                        "volume": [r[5] for r in rows],
+                        "trades": [0 for _ in rows],
+                    }
+                )
+                await store.write(market, frame)
+                for row in frame.iter_rows(named=True):
+                    payload = {**row, "start": iso_ms(row["start"])}
+                    await publish("candle", payload, f"candle:{row['start']}")
+                last = int(frame["start"][-1])
+                await publish("marketUpdate", iso_ms(last + 60), f"marketUpdate:{last}")
+            await asyncio.sleep(poll_s if not rows or len(rows) < 900 else 0)
+    finally:
+        await exchange.close()
+
+
+async def run_leech(
+    gekko_id: str,
+    config: dict[str, Any],
+    store: CandleStore,
+    publish: Publish,
+    last_published: str | None,
+    poll_s: float,
+    started_at: float,
+) -> None:
+    """Feed the engine the market's stored candles (warm-up first), publish events from the minute the
+    strategy is warm.
+
+    Restarting (here or on another runner) replays the same candles through the same deterministic
+    engine without publishing what was published before, so no trade is lost or repeated.
+    """
+    market = _market(config)
+    advisor = config["tradingAdvisor"]
+    market_cfg = config.get("market") or {}
+    live_from = _iso_to_unix(market_cfg.get("from")) or int(started_at) // 60 * 60
+    warmup = int(advisor["candleSize"]) * int(advisor.get("historySize") or 0) * 60
+    engine = Engine(config, realtime_since=live_from)
+    skip_until = _iso_to_unix(last_published)
+    cursor = live_from - warmup
+    warm = False
+    while True:
+        frame = await store.read(market, cursor, cursor + 10_000 * 60)
+        if frame.height == 0:
+            await asyncio.sleep(poll_s)
+            continue
+        for row in frame.select(CANDLE_COLUMNS).iter_rows(named=True):
+            events = engine.feed(row)
+            start = row["start"]
+            warm = warm or any(kind == "stratWarmupCompleted" for kind, _ in events)
+            if not warm or (skip_until is not None and start <= skip_until):
+                continue  # history that only warms the strategy up, or what was published before a restart
+            for i, (kind, payload) in enumerate(events):
+                await publish(kind, payload, f"{start}:{i}")
+        cursor = int(frame["start"][-1]) + 60
+        if frame.height < 10_000:
+            await asyncio.sleep(poll_s)

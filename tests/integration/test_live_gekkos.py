@@ -1,0 +1,223 @@
+"""Live gekkos: API keys, paper traders that match the backtest and survive a killed runner, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import httpx
+import pytest
+
+from gekko_common import subjects
+from gekko_common.infra import bus
+from gekko_common.infra.store import CandleStore
+from gekko_common.market import Market
+from tests.conftest import FULL_CSV, read_candles_csv
+
+pytestmark = pytest.mark.integration
+
+LAST = 1755541620  # the data's last candle
+MACD = {"short": 10, "long": 21, "signal": 9, "thresholds": {"down": -0.025, "up": 0.025, "persistence": 1}}
+
+
+@pytest.fixture(scope="module")
+async def binance(stack, database_url) -> None:
+    store = await CandleStore.connect(database_url)
+    await store.write(Market("binance", "USDT", "BTC"), read_candles_csv(FULL_CSV))
+    await store.close()
+
+
+def leech_body(live_from: str, size: int = 15) -> dict:
+    return {
+        "market": {"type": "leech", "from": live_from},
+        "mode": "realtime",
+        "watch": {"exchange": "binance", "currency": "USDT", "asset": "BTC"},
+        "tradingAdvisor": {"enabled": True, "method": "MACD", "candleSize": size, "historySize": 10},
+        "MACD": MACD,
+        "paperTrader": {
+            "feeMaker": 0.25,
+            "feeTaker": 0.25,
+            "feeUsing": "maker",
+            "slippage": 0.05,
+            "simulationBalance": {"asset": 1, "currency": 100},
+            "reportRoundtrips": True,
+            "enabled": True,
+        },
+        "candleWriter": {"enabled": True},
+        "type": "paper trader",
+        "performanceAnalyzer": {"riskFreeReturn": 2, "enabled": True},
+        "valid": True,
+    }
+
+
+async def wait_until(url: str, gekko_id: str, last_candle_iso: str, timeout: float = 180) -> dict:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            state = (await client.get(url + "/api/gekkos")).json()["live"].get(gekko_id)
+            if state and state["events"]["latest"].get("candle", {}).get("start") == last_candle_iso:
+                return state
+            await asyncio.sleep(0.5)
+    raise AssertionError(f"gekko {gekko_id} did not reach {last_candle_iso}")
+
+
+def backtest_trades(url: str, body: dict, live_from: int) -> list[dict]:
+    size = body["tradingAdvisor"]["candleSize"]
+    origin = live_from - size * 10 * 60
+    request = {
+        **body,
+        "backtest": {"daterange": {"from": origin * 1000, "to": LAST * 1000}},
+        "backtestResultExporter": {"enabled": True, "data": {"trades": True, "stratCandles": False}},
+    }
+    answer = httpx.post(url + "/api/backtest", json=request, timeout=120)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["trades"]
+
+
+def same_trades(live: list[dict], backtest: list[dict]) -> None:
+    from gekko_common.engine import parse_date
+
+    assert [
+        (t["id"], t["action"], t["price"], t["amount"], t["balance"], parse_date(t["date"], "d")) for t in live
+    ] == [(t["id"], t["action"], t["price"], t["amount"], t["balance"], t["date"]) for t in backtest]
+
+
+async def test_paper_trader_makes_the_backtests_trades_and_the_gateway_restart_keeps_it(stack, binance) -> None:
+    live_from = LAST - 3 * 86400 + 60
+    body = leech_body(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(live_from)))
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.post(stack.gateway_url + "/api/startGekko", json=body)
+        assert answer.status_code == 200, answer.text
+        gekko = answer.json()
+        assert gekko["logType"] == "papertrader"
+        assert gekko["type"] == "leech"
+        assert gekko["id"].split("-")[5] == "papertrader"
+        state = await wait_until(stack.gateway_url, gekko["id"], "2025-08-18T18:27:00.000Z")
+        expected = backtest_trades(stack.gateway_url, body, live_from)
+        assert len(expected) > 3
+        same_trades(state["events"]["tradeCompleted"], expected)
+        assert state["events"]["latest"]["performanceReport"]["trades"] == len(expected)
+        watchers = [
+            s
+            for s in (await client.get(stack.gateway_url + "/api/gekkos")).json()["live"].values()
+            if s["logType"] == "watcher"
+        ]
+        assert watchers, "a leech starts a watcher of its market"
+
+        before = (await client.get(stack.gateway_url + "/api/gekkos")).json()
+        stack.procs["gateway"].stop()
+        stack.start("gateway")
+        after = (await client.get(stack.gateway_url + "/api/gekkos")).json()
+        assert after["live"][gekko["id"]] == before["live"][gekko["id"]]
+
+        assert (await client.post(stack.gateway_url + "/api/deleteGekko", json={"id": gekko["id"]})).status_code == 409
+        assert (await client.post(stack.gateway_url + "/api/stopGekko", json={"id": gekko["id"]})).json() == {
+            "status": "ok"
+        }
+        listed = (await client.get(stack.gateway_url + "/api/gekkos")).json()
+        assert gekko["id"] in listed["archive"]
+        assert listed["archive"][gekko["id"]]["stopped"] is True
+        assert (await client.post(stack.gateway_url + "/api/deleteGekko", json={"id": gekko["id"]})).json() == {
+            "status": "ok"
+        }
+        assert gekko["id"] not in (await client.get(stack.gateway_url + "/api/gekkos")).json()["archive"]
+
+
+async def test_killed_runner_hands_the_paper_trader_to_another_with_the_same_trades(stack, binance) -> None:
+    if "runner-2" not in stack.procs or not stack.procs["runner-2"].alive:
+        stack.start("runner-2")
+    live_from = LAST - 6 * 86400 + 60
+    body = leech_body(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(live_from)), size=10)
+    async with httpx.AsyncClient(timeout=30) as client:
+        gekko = (await client.post(stack.gateway_url + "/api/startGekko", json=body)).json()
+        nc = await bus.connect(stack.env["GEKKO_NATS_URL"], "test-owner")
+        try:
+            owner = None
+            for _ in range(100):
+                await asyncio.sleep(0.2)
+                inbox = nc.new_inbox()
+                answers: list[dict] = []
+
+                async def collect(msg) -> None:
+                    answers.append(json.loads(msg.data))
+
+                sub = await nc.subscribe(inbox, cb=collect)
+                await nc.publish(subjects.health("runner"), b"", reply=inbox)
+                await asyncio.sleep(0.3)
+                await sub.unsubscribe()
+                owner = next((a for a in answers if gekko["id"] in a["details"].get("gekkos", [])), None)
+                state = (await client.get(stack.gateway_url + "/api/gekkos")).json()["live"][gekko["id"]]
+                if owner and state["events"]["latest"].get("candle"):
+                    break
+        finally:
+            await nc.close()
+        assert owner is not None
+        name = next(n for n, p in stack.procs.items() if p.proc and str(p.proc.pid) in owner["instance"])
+        stack.procs[name].kill()
+        state = await wait_until(stack.gateway_url, gekko["id"], "2025-08-18T18:27:00.000Z", timeout=240)
+        stack.start(name)
+    same_trades(state["events"]["tradeCompleted"], backtest_trades(stack.gateway_url, body, live_from))
+
+
+async def test_api_keys_are_stored_encrypted_and_never_shown(stack) -> None:
+    async with httpx.AsyncClient() as client:
+        add = await client.post(
+            stack.gateway_url + "/api/addApiKey",
+            json={"exchange": "binance", "values": {"key": "k-123", "secret": "s-456"}},
+        )
+        assert add.json() == {"status": "ok"}
+        listed = await client.get(stack.gateway_url + "/api/apiKeys")
+        assert listed.json() == ["binance"]
+        assert "s-456" not in listed.text
+        bad = await client.post(
+            stack.gateway_url + "/api/addApiKey", json={"exchange": "nosuch", "values": {"key": "x"}}
+        )
+        assert bad.status_code == 400
+        assert bad.json()["field"] == "exchange"
+    nc = await bus.connect(stack.env["GEKKO_NATS_URL"], "test-keys")
+    try:
+        raw = await (await nc.jetstream().key_value(subjects.KV_API_KEYS)).get("binance")
+        assert b"s-456" not in raw.value
+        assert b"k-123" not in raw.value
+    finally:
+        await nc.close()
+    async with httpx.AsyncClient() as client:
+        assert (await client.post(stack.gateway_url + "/api/removeApiKey", json={"exchange": "binance"})).json() == {
+            "status": "ok"
+        }
+        assert (await client.get(stack.gateway_url + "/api/apiKeys")).json() == []
+        missing = await client.post(stack.gateway_url + "/api/removeApiKey", json={"exchange": "binance"})
+        assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {
+                "watch": {"exchange": "nosuch", "currency": "USDT", "asset": "BTC"},
+                "type": "market watcher",
+                "mode": "realtime",
+            },
+            "watch.exchange",
+        ),
+        (
+            {
+                **leech_body("2025-08-01T00:00:00Z"),
+                "tradingAdvisor": {"method": "Nope", "candleSize": 60, "historySize": 10},
+            },
+            "tradingAdvisor.method",
+        ),
+    ],
+)
+def test_bad_start_gekko_gets_400_naming_the_field(stack, body, field) -> None:
+    answer = httpx.post(stack.gateway_url + "/api/startGekko", json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["field"] == field
+
+
+def test_stop_of_an_unknown_gekko_is_404(stack) -> None:
+    answer = httpx.post(stack.gateway_url + "/api/stopGekko", json={"id": "nope"})
+    assert answer.status_code == 404
+    assert answer.json()["field"] == "id"
