@@ -139,7 +139,7 @@ async def test_killed_runner_hands_the_paper_trader_to_another_with_the_same_tra
                 inbox = nc.new_inbox()
                 answers: list[dict] = []
 
-                async def collect(msg) -> None:
+                async def collect(msg, answers=answers) -> None:
                     answers.append(json.loads(msg.data))
 
                 sub = await nc.subscribe(inbox, cb=collect)
