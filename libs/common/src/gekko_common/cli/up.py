@@ -34,6 +34,17 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def local_secret_key(data: Path) -> str:
+    """The key that encrypts stored exchange API keys on this machine (made once, kept in the data dir)."""
+    path = data / "secret.key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def _port(preferred: int) -> int:
     return preferred if not port_open("127.0.0.1", preferred) else free_port()
 
@@ -55,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        env = {"GEKKO_DATA_DIR": str(data)}
+        env = {"GEKKO_DATA_DIR": str(data), "GEKKO_SECRET_KEY": settings.secret_key or local_secret_key(data)}
         if os.environ.get("GEKKO_NATS_URL"):
             env["GEKKO_NATS_URL"] = settings.nats_url
         else:
