@@ -107,7 +107,8 @@ def test_every_app_deployment_has_probes_resources_and_runs_as_non_root() -> Non
         for c in pod["containers"]:
             assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
             assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
-            assert c["resources"]["requests"] and c["resources"]["limits"]
+            assert c["resources"]["requests"]
+            assert c["resources"]["limits"]
 
 
 def test_prod_runs_a_three_node_nats_cluster() -> None:
