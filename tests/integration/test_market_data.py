@@ -43,7 +43,15 @@ async def gaptest(stack, database_url) -> None:
     await store.close()
 
 
-async def test_import_from_the_emulator_then_scan_gives_the_imported_range(stack, emulator) -> None:
+async def forget(database_url: str, start: int, end: int) -> None:
+    """Remove a range of binance candles other tests may have stored, so the import has work to do."""
+    store = await CandleStore.connect(database_url)
+    await store.delete_range(Market("binance", "USDT", "BTC"), start, end)
+    await store.close()
+
+
+async def test_import_from_the_emulator_then_scan_gives_the_imported_range(stack, emulator, database_url) -> None:
+    await forget(database_url, 1748131200, 1748822340)
     body = {
         "watch": {"exchange": "binance", "currency": "USDT", "asset": "BTC"},
         "importer": {"daterange": {"from": "2025-05-25 00:00", "to": "2025-06-01 23:59"}},
@@ -64,6 +72,7 @@ async def test_import_from_the_emulator_then_scan_gives_the_imported_range(stack
 
 
 async def test_import_with_429s_and_500s_still_completes_without_duplicates(stack, emulator, database_url) -> None:
+    await forget(database_url, 1751328000, 1751500800)
     emulator.faults(rate_429=0.2, rate_500=0.2, short_pages=True, seed=3)
     try:
         body = {
@@ -86,19 +95,24 @@ async def test_import_with_429s_and_500s_still_completes_without_duplicates(stac
 
 
 async def test_killed_importer_is_resumed_and_the_range_is_complete(stack, emulator, database_url) -> None:
-    emulator.faults(delay_ms=150)
+    start, end = 1748736000, 1752192000  # 2025-06-01 .. 2025-07-11: 40 days, three stored batches
+    await forget(database_url, start, end)
+    emulator.faults(delay_ms=250)
     try:
         body = {
             "watch": {"exchange": "binance", "currency": "USDT", "asset": "BTC"},
-            "importer": {"daterange": {"from": "2025-07-10 00:00", "to": "2025-07-20 00:00"}},
+            "importer": {"daterange": {"from": "2025-06-01 00:00", "to": "2025-07-11 00:00"}},
         }
         async with httpx.AsyncClient(timeout=30) as client:
             started = (await client.post(stack.gateway_url + "/api/import", json=body)).json()
-            for _ in range(100):
+            record: dict = {}
+            for _ in range(300):
                 records = (await client.get(stack.gateway_url + "/api/imports")).json()
-                if next(r for r in records if r["id"] == started["id"])["latest"]:
+                record = next(r for r in records if r["id"] == started["id"])
+                if record["latest"]:
                     break
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.05)
+            assert record["latest"] and not record["done"], "killed in the middle of the import"
             stack.procs["importer"].kill()
             stack.start("importer")
             record = await wait_import_done(stack.gateway_url, started["id"])
@@ -107,10 +121,10 @@ async def test_killed_importer_is_resumed_and_the_range_is_complete(stack, emula
     assert record["done"] is True
     store = await CandleStore.connect(database_url)
     try:
-        first, last, n = await store.bounds_between(Market("binance", "USDT", "BTC"), 1752105600, 1752969600)
+        first, last, n = await store.bounds_between(Market("binance", "USDT", "BTC"), start, end)
     finally:
         await store.close()
-    assert (first, last, n) == (1752105600, 1752969600, 14401)
+    assert (first, last, n) == (start, end, (end - start) // 60 + 1)
 
 
 @pytest.mark.parametrize(

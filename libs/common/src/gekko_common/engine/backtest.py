@@ -6,11 +6,14 @@ import math
 import tomllib
 from typing import Any
 
+import numpy as np
+
 from gekko_common.engine.arith import iso_ms
 from gekko_common.engine.candles import Batcher, Candles, batch
 from gekko_common.engine.config import validate_advisor
 from gekko_common.engine.errors import ConfigError
 from gekko_common.engine.exporter import Exporter
+from gekko_common.engine.kernels import KERNELS
 from gekko_common.engine.pipeline import Event, Pipeline
 from gekko_common.engine.strategy import Strategy, StrategyCandle, registered
 
@@ -44,16 +47,51 @@ def _pipeline(
     return pipeline, size
 
 
+class _Replay(Strategy):
+    """Replays the advice a compiled kernel computed for each strategy candle."""
+
+    codes: Any = None
+
+    def check(self, candle: StrategyCandle) -> None:
+        code = self.codes[self.age - 1]
+        if code:
+            self.advice("long" if code > 0 else "short")
+
+
+def _kernel_codes(config: dict[str, Any], strat: Any, exporter: Exporter) -> Any:
+    """Per-candle advice from a compiled kernel, or None when this run needs the general path."""
+    method = config["tradingAdvisor"].get("method")
+    kernel = KERNELS.get(method)
+    strategy_cls = registered().get(method)
+    if kernel is None or strategy_cls is None or strategy_cls.__module__ != "gekko_common.engine.strategies":
+        return None
+    if exporter.want_updates or exporter.want_values:
+        return None
+    settings = config.get(method)
+    if settings is None:
+        settings = tomllib.loads(strategy_cls.params)
+    history = int(config["tradingAdvisor"].get("historySize") or 0)
+    try:
+        return kernel(strat.close, settings, max(history, 1) - 1)
+    except (KeyError, TypeError, ValueError, AssertionError):
+        return None  # malformed parameters: the general path reports them
+
+
 def run_backtest(config: dict[str, Any], candles: Candles) -> dict[str, Any]:
     """A whole backtest over ``candles`` (already the range to test); returns the /api/backtest answer.
 
     Minutes that complete no strategy candle change nothing observable unless a trailing stop is
-    active, so they are skipped; everything else runs through the same pipeline as a live run.
+    active, so they are skipped; everything else runs through the same pipeline as a live run. For
+    built-in strategies with a compiled kernel, only the candles that advise (and the one that ends
+    the warm-up) go through the pipeline.
     """
     data = ((config.get("backtestResultExporter") or {}).get("data")) or {}
     exporter = Exporter(data)
     pipeline, size = _pipeline(config, exporter, minute_events=False)
     strat = batch(candles, size)
+    codes = _kernel_codes(config, strat, exporter)
+    if codes is not None:
+        return _run_with_codes(config, candles, strat, codes, exporter, size)
     starts = candles.start.tolist()
     closes = candles.close.tolist()
     paper = pipeline.paper
@@ -100,6 +138,60 @@ def run_backtest(config: dict[str, Any], candles: Candles) -> dict[str, Any]:
         pipeline.minute(starts[n - 1], closes[n - 1], None)
     pipeline.finish()
     return exporter.result(config)
+
+
+def _run_with_codes(
+    config: dict[str, Any], candles: Candles, strat: Any, codes: Any, exporter: Exporter, size: int
+) -> dict[str, Any]:
+    replay_cls = type("Replay", (_Replay,), {"name": config["tradingAdvisor"]["method"], "codes": codes})
+    replay = replay_cls({}, config)
+    want_candles, exporter.want_candles = exporter.want_candles, False
+    pipeline = Pipeline(config, replay, exporter=exporter, minute_events=False)
+    history = int(config["tradingAdvisor"].get("historySize") or 0)
+    ticks = sorted({max(history, 1) - 1, *np.flatnonzero(codes).tolist()})
+    starts = candles.start
+    closes = candles.close
+    last_index = strat.last_index
+    for k in ticks:
+        if k >= len(strat):
+            break
+        end = int(last_index[k])
+        pipeline.advisor.age = k
+        candle = StrategyCandle(
+            int(strat.start[k]),
+            float(strat.open[k]),
+            float(strat.high[k]),
+            float(strat.low[k]),
+            float(strat.close[k]),
+            float(strat.vwp[k]),
+            _number(float(strat.volume[k])),
+            _number(float(strat.trades[k])),
+        )
+        pipeline.minute(int(starts[end]), float(closes[end]), candle)
+    n = len(candles)
+    if n and (not len(strat) or int(last_index[-1]) < n - 1 or ticks[-1] < len(strat) - 1):
+        pipeline.minute(int(starts[n - 1]), float(closes[n - 1]), None)
+    pipeline.finish()
+    exporter.want_candles = want_candles
+    if want_candles:
+        exporter.candles = strategy_candle_rows(strat, exporter.props)
+    return exporter.result(config)
+
+
+def strategy_candle_rows(strat: Any, props: list[str] | None) -> list[dict[str, Any]]:
+    """The exported strategy candles, built from the arrays (integral volumes and counts as ints)."""
+    columns = {
+        "start": strat.start.tolist(),
+        "open": strat.open.tolist(),
+        "high": strat.high.tolist(),
+        "low": strat.low.tolist(),
+        "close": strat.close.tolist(),
+        "vwp": strat.vwp.tolist(),
+        "volume": [_number(v) for v in strat.volume.tolist()],
+        "trades": [_number(v) for v in strat.trades.tolist()],
+    }
+    names = [p for p in props if p in columns] + ["start"] if props is not None else list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*(columns[c] for c in names), strict=True)]
 
 
 _DATE_FIELDS = {

@@ -1,0 +1,64 @@
+"""The compiled fast path gives exactly what the general pipeline gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from gekko_common.engine import Candles, merge_base_config, run_backtest
+from gekko_common.engine.kernels import KERNELS
+from tests.conftest import FULL_CSV, SMALL_CSV
+
+PARAMS = {
+    "MACD": {"short": 10, "long": 21, "signal": 9, "thresholds": {"down": -0.025, "up": 0.025, "persistence": 1}},
+    "PPO": {"short": 12, "long": 26, "signal": 9, "thresholds": {"down": -0.025, "up": 0.025, "persistence": 2}},
+    "RSI": {"interval": 14, "thresholds": {"low": 30, "high": 70, "persistence": 1}},
+}
+
+
+def config(method: str, size: int, history: int, params: dict, updates: bool) -> dict:
+    return merge_base_config(
+        {
+            "watch": {"exchange": "binance", "currency": "USDT", "asset": "BTC"},
+            "paperTrader": {
+                "feeMaker": 0.25,
+                "feeTaker": 0.1,
+                "feeUsing": "taker",
+                "simulationBalance": {"asset": 0, "currency": 1000},
+            },
+            "tradingAdvisor": {"enabled": True, "method": method, "candleSize": size, "historySize": history},
+            method: params,
+            "performanceAnalyzer": {"riskFreeReturn": 2},
+            # stratUpdates forces the general pipeline; without it the kernel runs
+            "backtestResultExporter": {
+                "enabled": True,
+                "data": {"stratUpdates": updates, "stratCandleProps": ["open", "close"]},
+            },
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def candles() -> dict[str, Candles]:
+    return {"small": Candles.from_csv(SMALL_CSV), "full": Candles.from_csv(FULL_CSV)}
+
+
+@pytest.mark.parametrize("method", sorted(KERNELS))
+@pytest.mark.parametrize(
+    ("data", "size", "history", "scale"),
+    [
+        ("small", 1, 0, 1.0),
+        ("small", 7, 3, 0.5),
+        ("full", 30, 25, 2.0),
+        ("full", 120, 1, 1.0),
+    ],
+)
+def test_kernel_path_equals_general_path(candles, method, data, size, history, scale) -> None:
+    params = {**PARAMS[method], "thresholds": dict(PARAMS[method]["thresholds"])}
+    for key in ("up", "down", "low", "high"):
+        if key in params["thresholds"]:
+            params["thresholds"][key] *= scale
+    fast = run_backtest(config(method, size, history, params, updates=False), candles[data])
+    slow = run_backtest(config(method, size, history, params, updates=True), candles[data])
+    slow.pop("stratUpdates")
+    assert fast == slow
+    assert fast["trades"], "the case trades"
