@@ -112,7 +112,8 @@ async def test_killed_importer_is_resumed_and_the_range_is_complete(stack, emula
                 if record["latest"]:
                     break
                 await asyncio.sleep(0.05)
-            assert record["latest"] and not record["done"], "killed in the middle of the import"
+            assert record["latest"], "some candles are stored"
+            assert not record["done"], "killed in the middle of the import"
             stack.procs["importer"].kill()
             stack.start("importer")
             record = await wait_import_done(stack.gateway_url, started["id"])
