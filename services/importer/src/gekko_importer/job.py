@@ -28,18 +28,19 @@ def iso_s(unix: int) -> str:
 
 
 def frame_from_ohlcv(page: pl.DataFrame, start: int, end: int) -> pl.DataFrame:
-    """An OHLCV page -> candle frame within [start, end]; vwp is the typical price (h+l+c)/3."""
+    """An exchange page -> candle frame within [start, end]; from OHLCV the vwp is the typical price (h+l+c)/3."""
     frame = page.with_columns((pl.col("ms") // 1000).cast(pl.Int64).alias("start"))
     frame = frame.filter((pl.col("start") >= start) & (pl.col("start") <= end) & (pl.col("start") % 60 == 0))
+    typical = ((pl.col("high") + pl.col("low") + pl.col("close")) / 3).alias("vwp")
     return frame.select(
         "start",
         "open",
         "high",
         "low",
         "close",
-        ((pl.col("high") + pl.col("low") + pl.col("close")) / 3).alias("vwp"),
+        pl.col("vwp") if "vwp" in frame.columns else typical,  # from trades: the real volume-weighted price
         "volume",
-        pl.lit(0, dtype=pl.Int64).alias("trades"),
+        pl.col("trades") if "trades" in frame.columns else pl.lit(0, dtype=pl.Int64).alias("trades"),
     )
 
 

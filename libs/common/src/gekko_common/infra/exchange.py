@@ -9,6 +9,7 @@ import ccxt.async_support as ccxt
 import polars as pl
 
 from gekko_common.exchanges import ccxt_id
+from gekko_common.trades import CandleBuilder, Trade
 
 
 class TemporaryExchangeError(Exception):
@@ -56,6 +57,40 @@ async def _binance_klines(exchange: Any, symbol: str, since_ms: int, limit: int)
 OHLCV = ("ms", "open", "high", "low", "close", "volume")
 
 
+async def _candles_from_trades(exchange: Any, symbol: str, since_ms: int, limit: int) -> pl.DataFrame:
+    """For exchanges without OHLCV history: a page of trades turned into complete 1-minute candles
+    (the minute of the newest trade is left for the next page), with real vwp and trade counts."""
+    trades = await exchange.fetch_trades(symbol, since=since_ms, limit=limit)
+    builder = CandleBuilder()
+    candles = builder.add(
+        Trade(float(t.get("id") or t["timestamp"]), t["timestamp"] / 1000, float(t["price"]), float(t["amount"]))
+        for t in trades
+    )
+    frame = pl.DataFrame(
+        {
+            "ms": [c.start * 1000 for c in candles],
+            "open": [c.open for c in candles],
+            "high": [c.high for c in candles],
+            "low": [c.low for c in candles],
+            "close": [c.close for c in candles],
+            "volume": [c.volume for c in candles],
+            "vwp": [c.vwp for c in candles],
+            "trades": [c.trades for c in candles],
+        },
+        schema={
+            "ms": pl.Int64,
+            "open": pl.Float64,
+            "high": pl.Float64,
+            "low": pl.Float64,
+            "close": pl.Float64,
+            "volume": pl.Float64,
+            "vwp": pl.Float64,
+            "trades": pl.Int64,
+        },
+    )
+    return frame
+
+
 def ohlcv_frame(rows: list[list[Any]]) -> pl.DataFrame:
     """ccxt OHLCV rows as a frame (``ms`` and five float columns)."""
     return pl.DataFrame(
@@ -77,6 +112,8 @@ async def fetch_page(exchange: Any, symbol: str, since_ms: int, limit: int) -> p
     try:
         if exchange.id == "binance":
             return await _binance_klines(exchange, symbol, since_ms, limit)
+        if not exchange.has.get("fetchOHLCV"):
+            return await _candles_from_trades(exchange, symbol, since_ms, limit)
         return ohlcv_frame(list(await exchange.fetch_ohlcv(symbol, "1m", since=since_ms, limit=limit)))
     except ccxt.OperationFailed as exc:  # rate limits, DDoS protection, timeouts, network, server errors
         raise TemporaryExchangeError(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
