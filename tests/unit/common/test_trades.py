@@ -39,7 +39,9 @@ async def test_exchange_without_ohlcv_gets_candles_from_its_trades() -> None:
         """A stand-in for a ccxt exchange (outside this machine) that only lists trades."""
 
         id = "tradesonly"
-        has = {"fetchOHLCV": False, "fetchTrades": True}
+
+        def __init__(self) -> None:
+            self.has = {"fetchOHLCV": False, "fetchTrades": True}
 
         async def fetch_trades(self, symbol, since=None, limit=None):
             return [
