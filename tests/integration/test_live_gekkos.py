@@ -221,3 +221,44 @@ def test_stop_of_an_unknown_gekko_is_404(stack) -> None:
     answer = httpx.post(stack.gateway_url + "/api/stopGekko", json={"id": "nope"})
     assert answer.status_code == 404
     assert answer.json()["field"] == "id"
+
+
+async def test_market_watcher_on_a_replayed_market_stores_and_publishes_new_candles(
+    stack, emulator, database_url
+) -> None:
+    start = 1755000000 // 60 * 60  # 2025-08-12
+    store = await CandleStore.connect(database_url)
+    await store.delete_range(Market("binance", "USDT", "BTC"), start - 3600, start + 86400)
+    await store.close()
+    httpx.post(emulator.url + "/_emulator/replay", json={"start": start, "speed": 600}).raise_for_status()
+    try:
+        body = {
+            "watch": {"exchange": "binance", "currency": "USDT", "asset": "BTC"},
+            "candleWriter": {"enabled": True},
+            "type": "market watcher",
+            "mode": "realtime",
+        }
+        async with httpx.AsyncClient(timeout=30) as client:
+            watcher = (await client.post(stack.gateway_url + "/api/startGekko", json=body)).json()
+            assert watcher["logType"] == "watcher"
+            state = {}
+            for _ in range(60):
+                await asyncio.sleep(0.5)
+                state = (await client.get(stack.gateway_url + "/api/gekkos")).json()["live"][watcher["id"]]
+                latest = state["events"]["latest"].get("candle")
+                if latest and latest["start"] > state["events"]["initial"]["candle"]["start"]:
+                    break
+            await client.post(stack.gateway_url + "/api/stopGekko", json={"id": watcher["id"]})
+    finally:
+        httpx.post(emulator.url + "/_emulator/replay", json={"start": None})
+    first = state["events"]["initial"]["candle"]
+    latest = state["events"]["latest"]["candle"]
+    assert latest["start"] > first["start"]
+    assert "marketStart" in state["events"]["initial"]
+    store = await CandleStore.connect(database_url)
+    try:
+        stored = await store.read(Market("binance", "USDT", "BTC"), start - 3600, start + 86400)
+    finally:
+        await store.close()
+    assert stored.height >= 2
+    assert stored["start"].to_list() == list(range(int(stored["start"][0]), int(stored["start"][-1]) + 60, 60))

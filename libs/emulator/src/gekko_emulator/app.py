@@ -1,5 +1,9 @@
 """The emulator's HTTP application: Binance spot public REST endpoints ccxt calls, plus an admin API.
 
+Admin: ``POST /_emulator/faults`` (429s, 500s, delays, short pages), ``POST /_emulator/replay``
+(``{"start": unix, "speed": 600}``: the data is served as a live market whose clock starts at
+``start`` and runs ``speed`` times faster; ``{"start": null}`` ends it), ``GET /_emulator/stats``.
+
 Point ccxt at it with ``options={"fetchMarkets": {"types": ["spot"]}}`` and
 ``urls["api"]["public"] = "http://127.0.0.1:PORT/api/v3"``.
 """
@@ -26,6 +30,14 @@ class Exchange:
         self.markets: dict[str, tuple[str, str, Series]] = {}
         self.faults = Faults()
         self.requests = 0
+        self.replay: tuple[float, float, float] | None = None  # (market start, speed, wall start)
+
+    def now(self) -> float:
+        """The market's clock: wall time, or the replay clock (accelerated from a point in the data)."""
+        if self.replay is None:
+            return time.time()
+        start, speed, wall = self.replay
+        return start + (time.time() - wall) * speed
 
     def add_market(self, base: str, quote: str, series: Series) -> None:
         """Serve ``series`` as the market base/quote (e.g. BTC/USDT)."""
@@ -81,7 +93,7 @@ def build_app(exchange: Exchange) -> web.Application:
         return web.json_response({})
 
     async def server_time(_: web.Request) -> web.Response:
-        return web.json_response({"serverTime": int(time.time() * 1000)})
+        return web.json_response({"serverTime": int(exchange.now() * 1000)})
 
     async def exchange_info(_: web.Request) -> web.Response:
         return web.json_response(
@@ -113,6 +125,9 @@ def build_app(exchange: Exchange) -> web.Application:
         end = int(q["endTime"]) // 1000 if "endTime" in q else None
         if start is None and end is not None:
             start = end - (limit - 1) * 60
+        if exchange.replay is not None:  # only minutes that are over on the replay clock exist yet
+            horizon = int(exchange.now()) // 60 * 60 - 60
+            end = horizon if end is None else min(end, horizon)
         rows = series.window(start, end, limit)
         text = "[" + ",".join(series.kline_rows()[rows]) + "]"
         return web.Response(text=text, content_type="application/json")
@@ -123,6 +138,14 @@ def build_app(exchange: Exchange) -> web.Application:
         except (ValueError, TypeError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
         return web.json_response({"ok": True})
+
+    async def set_replay(request: web.Request) -> web.Response:
+        body = await request.json()
+        if body.get("start") is None:
+            exchange.replay = None
+        else:
+            exchange.replay = (float(body["start"]), float(body.get("speed", 60)), time.time())
+        return web.json_response({"ok": True, "now": exchange.now()})
 
     async def stats(_: web.Request) -> web.Response:
         f = exchange.faults
@@ -135,6 +158,7 @@ def build_app(exchange: Exchange) -> web.Application:
     app.router.add_get("/api/v3/klines", klines)
     app.router.add_post("/_emulator/faults", set_faults)
     app.router.add_get("/_emulator/stats", stats)
+    app.router.add_post("/_emulator/replay", set_replay)
     return app
 
 
