@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 PAGE = 1000
 MAX_ATTEMPTS = 8
-BATCH_ROWS = 20_000
+BATCH_ROWS = 40_000
 
 
 def iso_s(unix: int) -> str:
@@ -94,7 +94,7 @@ async def run_import(
     progress: Callable[[dict[str, Any]], Awaitable[None]],
     alive: Callable[[], Awaitable[None]],
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    parallel: int = 6,
+    parallel: int = 8,
 ) -> int:
     """Import ``job``; returns the number of new rows.
 
@@ -110,17 +110,26 @@ async def run_import(
     pending: list[pl.DataFrame] = []
     pending_rows = 0
 
+    writing: asyncio.Task[None] | None = None
+
+    async def write(frame: pl.DataFrame) -> None:
+        nonlocal written, latest
+        written += await store.write(market, frame)
+        latest = int(frame["start"].max())  # type: ignore[arg-type]
+        await progress({"latest": iso_s(latest), "done": False})
+        await alive()
+
     async def flush() -> None:
-        nonlocal written, latest, pending, pending_rows
+        """Hand the pending frames to the writer; batches are written one after the other, in order,
+        while the next windows are being fetched."""
+        nonlocal pending, pending_rows, writing
         if not pending:
             return
         frame = pl.concat(pending)
         pending, pending_rows = [], 0
-        if frame.height:
-            written += await store.write(market, frame)
-            latest = int(frame["start"].max())  # type: ignore[arg-type]
-            await progress({"latest": iso_s(latest), "done": False})
-        await alive()
+        if writing is not None:
+            await writing
+        writing = asyncio.create_task(write(frame)) if frame.height else None
 
     tasks: list[asyncio.Task[pl.DataFrame]] = []
     try:
@@ -134,8 +143,12 @@ async def run_import(
             if pending_rows >= BATCH_ROWS:
                 await flush()
         await flush()
+        if writing is not None:
+            await writing
     finally:
         for t in tasks:
             t.cancel()
+        if writing is not None and not writing.done():
+            writing.cancel()
     await progress({"latest": iso_s(max(latest, job.start)), "done": True})
     return written
