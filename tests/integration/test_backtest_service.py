@@ -140,3 +140,39 @@ async def test_backtest_whose_replica_is_killed_is_finished_by_another(stack, na
     for name, proc in list(stack.procs.items()):
         if name.startswith("backtester") and not proc.alive:
             stack.start(name)
+
+
+def test_sweep_cli_ranks_a_parameter_grid_run_on_the_backtesters(stack, binance_data, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    config = reference("026_MACD_cs60_h10_full.json")["request"]
+    (tmp_path / "base.json").write_text(json.dumps(config))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gekko_common.cli.main",
+            "sweep",
+            "--config",
+            str(tmp_path / "base.json"),
+            "--grid",
+            "MACD.short=6,10,14",
+            "--grid",
+            "MACD.long=21,30",
+            "--output",
+            str(tmp_path / "out.json"),
+        ],
+        env={**os.environ, **stack.env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "6 backtests in" in done.stdout
+    results = json.loads((tmp_path / "out.json").read_text())
+    profits = [r["report"]["relativeProfit"] for r in results]
+    assert profits == sorted(profits, reverse=True)
+    default = next(r for r in results if r["params"] == {"MACD.short": 10, "MACD.long": 21})
+    assert default["report"] == reference("026_MACD_cs60_h10_full.json")["response"]["performanceReport"]
