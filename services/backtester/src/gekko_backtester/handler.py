@@ -9,24 +9,13 @@ from typing import Any
 from gekko_backtester.dataset import DatasetCache
 from gekko_common.config import ConfigInvalid, decode_config
 from gekko_common.engine import Candles, load_strategy_dir, merge_base_config, run_backtest, select_daterange
+from gekko_common.engine.config import market_of
 from gekko_common.engine.errors import ConfigError, EngineError
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from gekko_common.messages import Reply, RunBacktest
 
 log = logging.getLogger(__name__)
-
-
-def market_of(config: dict[str, Any]) -> Market:
-    """The ``watch`` block as a Market; ConfigError naming the field when it is incomplete."""
-
-    watch = config.get("watch")
-    if not isinstance(watch, dict):
-        raise ConfigError("watch", "watch must be an object with exchange, currency and asset")
-    for key in ("exchange", "currency", "asset"):
-        if not isinstance(watch.get(key), str) or not watch[key]:
-            raise ConfigError(f"watch.{key}", f"watch.{key} must be a non-empty string")
-    return Market(watch["exchange"], watch["currency"], watch["asset"])
 
 
 class BacktestService:

@@ -9,6 +9,10 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from gekko_common.engine.config import market_of
+from gekko_common.engine.errors import ConfigError
+from gekko_common.market import Market
+
 
 class ApiError(Exception):
     """A request the gateway refuses: ``status`` 4xx (or 5xx when a dependency is down)."""
@@ -23,6 +27,14 @@ class ApiError(Exception):
 def bad_request(message: str, field: str | None = None) -> ApiError:
     """A 400 naming the offending field."""
     return ApiError(400, message, field)
+
+
+def market_or_400(config: dict[str, Any]) -> Market:
+    """The config's ``watch`` as a Market, or a 400 naming the field."""
+    try:
+        return market_of(config)
+    except ConfigError as exc:
+        raise bad_request(exc.message, exc.field) from None
 
 
 def error_body(status: int, message: str, field: str | None = None) -> dict[str, Any]:

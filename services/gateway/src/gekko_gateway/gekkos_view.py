@@ -6,16 +6,15 @@ timestamp, so a restarted gateway answers ``/api/gekkos`` exactly as before.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
 
 from gekko_common import subjects
 from gekko_common.gekko_state import reduce
+from gekko_common.infra import bus
 from gekko_common.messages import Envelope, envelope_decoder
 
 log = logging.getLogger(__name__)
@@ -66,13 +65,7 @@ class GekkosView:
 
     async def start(self, js: JetStreamContext) -> None:
         """Replay every gekko event, then follow new ones."""
-        self._sub = await js.subscribe(
-            subjects.GEKKO_EVENTS, cb=self._on_msg, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
-        )
-        for _ in range(200):
-            if (await self._sub.consumer_info()).num_pending == 0:
-                break
-            await asyncio.sleep(0.05)
+        self._sub = await bus.follow(js, subjects.GEKKO_EVENTS, self._on_msg)
 
     def snapshot(self) -> dict[str, Any]:
         """The answer of ``GET /api/gekkos``."""

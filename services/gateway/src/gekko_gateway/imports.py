@@ -8,9 +8,9 @@ from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
 
 from gekko_common import subjects
+from gekko_common.infra import bus
 from gekko_common.messages import Envelope, envelope_decoder
 
 log = logging.getLogger(__name__)
@@ -52,14 +52,7 @@ class ImportsView:
 
     async def start(self, js: JetStreamContext) -> None:
         """Replay every import event, then keep following new ones."""
-        self._sub = await js.subscribe(
-            subjects.IMPORT_EVENTS, cb=self._on_msg, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
-        )
-        for _ in range(100):  # caught up when the consumer has nothing pending
-            info = await self._sub.consumer_info()
-            if info.num_pending == 0:
-                break
-            await asyncio.sleep(0.05)
+        self._sub = await bus.follow(js, subjects.IMPORT_EVENTS, self._on_msg)
 
     def list(self) -> list[dict[str, Any]]:
         """The imports, oldest first."""

@@ -7,21 +7,9 @@ from typing import Any
 import polars as pl
 
 from gekko_common.engine import Candles, batch
-from gekko_common.engine.config import parse_date
+from gekko_common.engine.config import market_of, parse_date
 from gekko_common.engine.errors import ConfigError
 from gekko_common.infra.store import CandleStore
-from gekko_common.market import Market
-
-
-def market_of(body: dict[str, Any]) -> Market:
-    """``watch`` as a Market, or ConfigError naming the missing field."""
-    watch = body.get("watch")
-    if not isinstance(watch, dict):
-        raise ConfigError("watch", "watch must be an object with exchange, currency and asset")
-    for key in ("exchange", "currency", "asset"):
-        if not isinstance(watch.get(key), str) or not watch[key]:
-            raise ConfigError(f"watch.{key}", f"watch.{key} must be a non-empty string")
-    return Market(watch["exchange"], watch["currency"], watch["asset"])
 
 
 def ranges_json(ranges: list[tuple[int, int]]) -> list[dict[str, int]]:

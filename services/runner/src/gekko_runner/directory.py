@@ -8,10 +8,10 @@ from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
 from nats.js.errors import KeyWrongLastSequenceError
 
 from gekko_common import subjects
+from gekko_common.infra import bus
 from gekko_common.messages import envelope_decoder
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,7 @@ class Directory:
 
     async def start(self, js: JetStreamContext) -> None:
         """Replay the gekko events, then follow them."""
-        self._sub = await js.subscribe(
-            subjects.GEKKO_EVENTS, cb=self._on_msg, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
-        )
-        for _ in range(200):
-            if (await self._sub.consumer_info()).num_pending == 0:
-                break
-            await asyncio.sleep(0.05)
+        self._sub = await bus.follow(js, subjects.GEKKO_EVENTS, self._on_msg)
 
 
 class Leases:

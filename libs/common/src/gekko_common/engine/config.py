@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gekko_common.engine.errors import ConfigError
+from gekko_common.market import Market
 
 BASE_CONFIG: dict[str, Any] = {
     "silent": False,
@@ -91,6 +92,17 @@ def select_daterange(config: dict[str, Any]) -> tuple[int, int]:
     if end <= start:
         raise ConfigError("backtest.daterange", "backtest.daterange.to must be after backtest.daterange.from")
     return start, end
+
+
+def market_of(config: dict[str, Any]) -> Market:
+    """The ``watch`` block as a Market, or ConfigError naming the missing or malformed field."""
+    watch = config.get("watch")
+    if not isinstance(watch, dict):
+        raise ConfigError("watch", "watch must be an object with exchange, currency and asset")
+    for key in ("exchange", "currency", "asset"):
+        if not isinstance(watch.get(key), str) or not watch[key]:
+            raise ConfigError(f"watch.{key}", f"watch.{key} must be a non-empty string")
+    return Market(watch["exchange"], watch["currency"], watch["asset"])
 
 
 def _positive_int(value: Any, field: str, minimum: int) -> int:

@@ -14,7 +14,15 @@ import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    KeyValueConfig,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
 
 from gekko_common import subjects
 from gekko_common.messages import Envelope, Reply, encoder, new_id, reply_decoder
@@ -354,6 +362,19 @@ async def serve_queue(
                 await run_one(msg)
 
     return [asyncio.create_task(worker()) for _ in range(concurrency)]
+
+
+async def follow(js: JetStreamContext, subject: str, cb: Callable[[Msg], Awaitable[None]]) -> Any:
+    """Replay every stored event on ``subject`` into ``cb``, return once caught up, keep following.
+
+    How a process rebuilds state from the event log: start-up and recovery are the same path.
+    """
+    sub = await js.subscribe(subject, cb=cb, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+    for _ in range(400):
+        if (await sub.consumer_info()).num_pending == 0:
+            break
+        await asyncio.sleep(0.05)
+    return sub
 
 
 def decode_request(msg: Msg, type_: type[Any]) -> Any:

@@ -16,7 +16,7 @@ from gekko_common.engine import merge_base_config, registered
 from gekko_common.exchanges import snapshots
 from gekko_common.gekko_state import initial_state, kind, new_id
 from gekko_common.infra import bus
-from gekko_gateway.errors import ApiError, bad_request, json_body
+from gekko_gateway.errors import ApiError, bad_request, json_body, market_or_400
 
 OK = {"status": "ok"}
 
@@ -31,14 +31,9 @@ async def publish(state: State, gekko_id: str, event_type: str, payload: Any) ->
 
 def validate_gekko(config: dict[str, Any]) -> None:
     """Refuse at once what the original only reported later as gekko_error."""
-    watch = config.get("watch")
-    if not isinstance(watch, dict):
-        raise bad_request("watch must be an object with exchange, currency and asset", "watch")
-    for key in ("exchange", "currency", "asset"):
-        if not isinstance(watch.get(key), str) or not watch[key]:
-            raise bad_request(f"watch.{key} must be a non-empty string", f"watch.{key}")
-    if watch["exchange"] not in snapshots():
-        raise bad_request(f"unknown exchange {watch['exchange']!r}", "watch.exchange")
+    market = market_or_400(config)
+    if market.exchange not in snapshots():
+        raise bad_request(f"unknown exchange {market.exchange!r}", "watch.exchange")
     mode = config.get("mode", "realtime")
     if mode != "realtime":
         raise bad_request("mode must be realtime", "mode")

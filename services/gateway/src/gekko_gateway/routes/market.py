@@ -15,7 +15,7 @@ from gekko_common.engine.errors import ConfigError
 from gekko_common.exchanges import catalog, find_market, snapshots
 from gekko_common.infra import bus
 from gekko_common.messages import StartImport, encoder
-from gekko_gateway.errors import bad_request, json_body
+from gekko_gateway.errors import bad_request, json_body, market_or_400
 from gekko_gateway.imports import STARTED
 from gekko_gateway.routes.backtest import call
 
@@ -55,13 +55,8 @@ async def get_candles(request: Request[Any, Any, Any], state: State) -> Response
 
 def import_job(body: dict[str, Any], now: int) -> tuple[StartImport, dict[str, Any]]:
     """Validate an import request; the job and the record ``/api/imports`` shows."""
-    watch = body.get("watch")
-    if not isinstance(watch, dict):
-        raise bad_request("watch must be an object with exchange, currency and asset", "watch")
-    for key in ("exchange", "currency", "asset"):
-        if not isinstance(watch.get(key), str) or not watch[key]:
-            raise bad_request(f"watch.{key} must be a non-empty string", f"watch.{key}")
-    slug, currency, asset = watch["exchange"], watch["currency"], watch["asset"]
+    market = market_or_400(body)
+    slug, currency, asset = market.exchange, market.currency, market.asset
     if slug not in snapshots():
         raise bad_request(f"unknown exchange {slug!r}; importable: {', '.join(sorted(snapshots()))}", "watch.exchange")
     if find_market(slug, currency, asset) is None:
