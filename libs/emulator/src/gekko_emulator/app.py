@@ -19,6 +19,7 @@ from aiohttp import web
 
 from gekko_emulator.data import Series
 from gekko_emulator.faults import Faults
+from gekko_emulator.private import Broker, add_routes
 
 MAX_KLINES = 1000
 
@@ -159,6 +160,7 @@ def build_app(exchange: Exchange) -> web.Application:
     app.router.add_post("/_emulator/faults", set_faults)
     app.router.add_get("/_emulator/stats", stats)
     app.router.add_post("/_emulator/replay", set_replay)
+    add_routes(app, Broker(exchange))
     return app
 
 

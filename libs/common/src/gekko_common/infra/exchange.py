@@ -20,17 +20,26 @@ class PermanentExchangeError(Exception):
     """Retrying will not help: unknown market, bad request, no OHLCV history."""
 
 
-def make_exchange(slug: str, urls: Mapping[str, str]) -> Any:
-    """A ccxt async exchange for ``slug``; ``urls[slug]`` (e.g. the emulator) replaces its public API URL."""
+def make_exchange(slug: str, urls: Mapping[str, str], credentials: Mapping[str, str] | None = None) -> Any:
+    """A ccxt async exchange for ``slug``; ``urls[slug]`` (e.g. the emulator) replaces its API URLs.
+
+    ``credentials`` uses Gekko's names (key, secret, passphrase, username)."""
     cls = getattr(ccxt, ccxt_id(slug), None)
     if cls is None:
         raise PermanentExchangeError(f"exchange {slug!r} is not supported by ccxt")
-    exchange = cls({"enableRateLimit": True, "options": {"fetchMarkets": {"types": ["spot"]}}})
+    options: dict[str, Any] = {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False}
+    config: dict[str, Any] = {"enableRateLimit": True, "options": options}
+    names = {"key": "apiKey", "secret": "secret", "passphrase": "password", "username": "uid"}
+    for gekko_name, value in (credentials or {}).items():
+        if gekko_name in names:
+            config[names[gekko_name]] = value
+    exchange = cls(config)
     base = urls.get(slug)
     if base:
         api = exchange.urls["api"]
-        if isinstance(api, dict) and "public" in api:
-            api["public"] = base.rstrip("/") + "/api/v3"
+        if isinstance(api, dict):
+            for name in list(api):  # every endpoint goes to the override: nothing may leave the machine
+                api[name] = base.rstrip("/") + "/api/v3"
         exchange.enableRateLimit = False  # a local emulator: no exchange's rate limit to respect
     return exchange
 
