@@ -262,3 +262,81 @@ async def test_market_watcher_on_a_replayed_market_stores_and_publishes_new_cand
         await store.close()
     assert stored.height >= 2
     assert stored["start"].to_list() == list(range(int(stored["start"][0]), int(stored["start"][-1]) + 60, 60))
+
+
+async def owner_of(stack, gekko_id: str) -> str | None:
+    """The stack process name of the runner that runs ``gekko_id``."""
+    nc = await bus.connect(stack.env["GEKKO_NATS_URL"], "test-owner-of")
+    try:
+        answers: list[dict] = []
+
+        async def collect(msg) -> None:
+            answers.append(json.loads(msg.data))
+
+        inbox = nc.new_inbox()
+        sub = await nc.subscribe(inbox, cb=collect)
+        await nc.publish(subjects.health("runner"), b"", reply=inbox)
+        await asyncio.sleep(0.5)
+        await sub.unsubscribe()
+    finally:
+        await nc.close()
+    owner = next((a for a in answers if gekko_id in a["details"].get("gekkos", [])), None)
+    if owner is None:
+        return None
+    return next((n for n, p in stack.procs.items() if p.proc and str(p.proc.pid) in owner["instance"]), None)
+
+
+def tradebot_body(live_from: int) -> dict:
+    body = leech_body(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(live_from)), size=30)
+    body.pop("paperTrader")
+    body["trader"] = {"enabled": True}
+    body["type"] = "tradebot"
+    return body
+
+
+async def test_tradebot_places_one_exchange_order_per_advice_even_when_its_runner_is_killed(
+    stack, emulator, binance
+) -> None:
+    if "runner-2" not in stack.procs or not stack.procs["runner-2"].alive:
+        stack.start("runner-2")
+    key = f"key-{time.time_ns()}"
+    async with httpx.AsyncClient(timeout=30) as client:
+        refused = await client.post(stack.gateway_url + "/api/startGekko", json=tradebot_body(LAST - 86400))
+        if "binance" not in (await client.get(stack.gateway_url + "/api/apiKeys")).json():
+            assert refused.status_code == 400
+        added = await client.post(
+            stack.gateway_url + "/api/addApiKey",
+            json={"exchange": "binance", "values": {"key": key, "secret": "s3cr3t-value"}},
+        )
+        assert added.status_code == 200
+        answer = await client.post(stack.gateway_url + "/api/startGekko", json=tradebot_body(LAST - 2 * 86400 + 60))
+        assert answer.status_code == 200, answer.text
+        bot = answer.json()
+        assert bot["logType"] == "tradebot"
+        assert key not in answer.text
+        assert "s3cr3t-value" not in answer.text
+        # kill whichever runner owns it once it has traded, then let the other one finish
+        for _ in range(120):
+            state = (await client.get(stack.gateway_url + "/api/gekkos")).json()["live"].get(bot["id"], {})
+            if state.get("events", {}).get("tradeCompleted"):
+                break
+            await asyncio.sleep(0.25)
+        owner = await owner_of(stack, bot["id"])
+        assert owner is not None
+        stack.procs[owner].kill()
+        state = await wait_until(stack.gateway_url, bot["id"], "2025-08-18T18:27:00.000Z", timeout=240)
+        everything = (await client.get(stack.gateway_url + "/api/gekkos")).text
+        await client.post(stack.gateway_url + "/api/stopGekko", json={"id": bot["id"]})
+        for name, proc in list(stack.procs.items()):
+            if name.startswith("runner") and not proc.alive:
+                stack.start(name)
+    orders = httpx.get(emulator.url + "/_emulator/orders", headers={"X-MBX-APIKEY": key}).json()
+    completed = state["events"]["tradeCompleted"]
+    advices = state["events"]["advice"]
+    assert len(advices) >= 2
+    assert len(orders) == len({o["clientOrderId"] for o in orders})  # no order twice
+    assert len(orders) == len(completed)
+    assert [o["side"].lower() for o in orders] == [t["action"] for t in completed]
+    assert {t["adviceId"] for t in completed} <= {a["id"] for a in advices}
+    assert key not in everything
+    assert "s3cr3t-value" not in everything

@@ -10,11 +10,13 @@ from typing import Any
 
 from gekko_common import subjects
 from gekko_common.infra import bus
+from gekko_common.infra.exchange import make_exchange
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.infra.store import CandleStore
 from gekko_common.messages import Envelope, encoder
 from gekko_runner.directory import Directory, Leases
 from gekko_runner.tasks import run_leech, run_watcher
+from gekko_runner.trader import Trader, decrypt_credentials
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ async def setup(runtime: ServiceRuntime) -> None:
     directory = Directory()
     await directory.start(js)
     leases = Leases(await js.key_value(subjects.KV_LEASES), runtime.instance)
+    keys = await js.key_value(subjects.KV_API_KEYS)
     running: dict[str, asyncio.Task[None]] = {}
     runtime.details = lambda: {"gekkos": sorted(running)}
 
@@ -62,6 +65,8 @@ async def setup(runtime: ServiceRuntime) -> None:
         try:
             if state.get("logType") == "watcher":
                 await run_watcher(gekko_id, config, store, dict(settings.exchange_urls), publish, last, POLL_S)
+            elif state.get("logType") == "tradebot":
+                await run_tradebot(gekko_id, state, publish, last)
             else:
                 started = time.time()
                 await run_leech(gekko_id, config, store, publish, last, POLL_S, started)
@@ -70,6 +75,36 @@ async def setup(runtime: ServiceRuntime) -> None:
         except Exception as exc:
             log.exception("gekko %s failed", gekko_id)
             await fail(gekko_id, f"{type(exc).__name__}: {exc}")
+
+    async def run_tradebot(gekko_id: str, state: dict[str, Any], publish: Any, last: str | None) -> None:
+        config = state["config"]
+        watch = config["watch"]
+        if not settings.secret_key:
+            raise RuntimeError("GEKKO_SECRET_KEY is not set: stored API keys cannot be read")
+        try:
+            entry = await keys.get(watch["exchange"])
+        except Exception:
+            raise RuntimeError(f"no API keys stored for {watch['exchange']}") from None
+        credentials = decrypt_credentials(entry.value, settings.secret_key)
+        exchange = make_exchange(watch["exchange"], dict(settings.exchange_urls), credentials)
+        try:
+            await exchange.load_markets()
+            symbol = f"{watch['asset']}/{watch['currency']}"
+            trader = Trader(gekko_id, exchange, symbol, publish)
+            await trader.reconcile()
+            await run_leech(
+                gekko_id,
+                config,
+                store,
+                publish,
+                last,
+                POLL_S,
+                time.time(),
+                trader,
+                directory.traded.get(gekko_id, set()),
+            )
+        finally:
+            await exchange.close()
 
     async def reconcile() -> None:
         for gekko_id in list(running):

@@ -23,6 +23,8 @@ class Directory:
     def __init__(self) -> None:
         self.live: dict[str, dict[str, Any]] = {}
         self.last_candle: dict[str, str] = {}
+        self.traded: dict[str, set[str]] = {}
+        """Advice ids whose trade (completed or aborted) is in the log, per gekko."""
         self.changed = asyncio.Event()
         self._sub: Any = None
 
@@ -35,6 +37,8 @@ class Directory:
             self.live.pop(gekko_id, None)
         elif env.type == "candle" and isinstance(env.payload, dict):
             self.last_candle[gekko_id] = env.payload["start"]
+        elif env.type in ("tradeCompleted", "tradeAborted") and isinstance(env.payload, dict):
+            self.traded.setdefault(gekko_id, set()).add(str(env.payload.get("adviceId")))
         else:
             return
         self.changed.set()

@@ -13,6 +13,7 @@ from gekko_common.gekko_state import iso_ms
 from gekko_common.infra.exchange import fetch_page, make_exchange
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import CANDLE_COLUMNS, Market
+from gekko_runner.trader import Trader
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,21 @@ async def run_watcher(
         await exchange.close()
 
 
+PAPER_EVENTS = {
+    "portfolioChange",
+    "portfolioValueChange",
+    "tradeInitiated",
+    "tradeCompleted",
+    "triggerCreated",
+    "triggerFired",
+    "triggerAborted",
+    "roundtrip",
+    "roundtripUpdate",
+    "performanceReport",
+}
+"""What the simulated portfolio emits; a tradebot publishes the exchange's real trades instead."""
+
+
 async def run_leech(
     gekko_id: str,
     config: dict[str, Any],
@@ -87,6 +103,8 @@ async def run_leech(
     last_published: str | None,
     poll_s: float,
     started_at: float,
+    trader: Trader | None = None,
+    traded: set[str] | None = None,
 ) -> None:
     """Feed the engine the market's stored candles (warm-up first), publish events from the minute the
     strategy is warm.
@@ -103,6 +121,7 @@ async def run_leech(
     skip_until = _iso_to_unix(last_published)
     cursor = live_from - warmup
     warm = False
+    last_advice: tuple[dict[str, Any], float] | None = None
     while True:
         frame = await store.read(market, cursor, cursor + 10_000 * 60)
         if frame.height == 0:
@@ -112,10 +131,24 @@ async def run_leech(
             events = engine.feed(row)
             start = row["start"]
             warm = warm or any(kind == "stratWarmupCompleted" for kind, _ in events)
+            advice = next((p for k, p in events if k == "advice"), None)
             if not warm or (skip_until is not None and start <= skip_until):
+                if advice is not None:
+                    last_advice = (advice, row["close"])
                 continue  # history that only warms the strategy up, or what was published before a restart
+            if trader is not None and last_advice is not None:
+                # taken over after a crash: finish the newest advice if its trade was never recorded
+                advice_before, close_before = last_advice
+                last_advice = None
+                await trader.reconcile()
+                if advice_before["id"] not in (traded or set()):
+                    await trader.execute(advice_before, close_before)
             for i, (kind, payload) in enumerate(events):
+                if trader is not None and kind in PAPER_EVENTS:
+                    continue
                 await publish(kind, payload, f"{start}:{i}")
+            if trader is not None and advice is not None:
+                await trader.execute(advice, row["close"])
         cursor = int(frame["start"][-1]) + 60
         if frame.height < 10_000:
             await asyncio.sleep(poll_s)

@@ -65,10 +65,10 @@ async def start_gekko(request: Request[Any, Any, Any], state: State) -> dict[str
     config["childToParent"] = {"enabled": True}
     validate_gekko(config)
     _, log_type = kind(config, mode)
-    if log_type == "tradebot":
-        raise ApiError(501, "real trading is not available in this version; use a paper trader", "trader")
+    if log_type == "tradebot" and config["watch"]["exchange"] not in await _exchanges(state):
+        raise bad_request("No API keys found for this exchange (add them with /api/addApiKey).", "watch.exchange")
     now = time.time()
-    if log_type == "papertrader" and state.gekkos.watcher_of(config["watch"]) is None:
+    if log_type in ("papertrader", "tradebot") and state.gekkos.watcher_of(config["watch"]) is None:
         watcher_cfg = merge_base_config(
             {"watch": config["watch"], "candleWriter": {"enabled": True}, "type": "market watcher", "mode": "realtime"}
         )
