@@ -340,3 +340,7 @@ async def test_tradebot_places_one_exchange_order_per_advice_even_when_its_runne
     assert {t["adviceId"] for t in completed} <= {a["id"] for a in advices}
     assert key not in everything
     assert "s3cr3t-value" not in everything
+    for log in stack.log_dir.glob("*.log"):
+        text = log.read_text(errors="replace")
+        assert key not in text, log.name
+        assert "s3cr3t-value" not in text, log.name
