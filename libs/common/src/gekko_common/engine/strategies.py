@@ -34,6 +34,15 @@ class PersistentTrend(Strategy):
     def persistence(self) -> Any:
         return self.settings["thresholds"]["persistence"]
 
+    def zones(self, value: Any, above: tuple[Any, str, str], below: tuple[Any, str, str]) -> None:
+        """``value > above[0]`` -> zone above[1] advising above[2]; ``< below[0]`` likewise; else nothing."""
+        if _gt(value, above[0]):
+            self.zone(above[1], above[2])
+        elif _lt(value, below[0]):
+            self.zone(below[1], below[2])
+        else:
+            self.advice()
+
     def zone(self, direction: str, action: str) -> None:
         if self.trend["direction"] != direction:
             self.trend = {"direction": direction, "duration": 0, "persisted": False, "adviced": False}
@@ -83,14 +92,8 @@ class MACDStrategy(PersistentTrend):
         self.add_indicator("macd", "MACD", self.settings)
 
     def check(self, candle: StrategyCandle) -> None:
-        value = self.indicators["macd"].result
         t = self.settings["thresholds"]
-        if _gt(value, t["up"]):
-            self.zone("up", "long")
-        elif _lt(value, t["down"]):
-            self.zone("down", "short")
-        else:
-            self.advice()
+        self.zones(self.indicators["macd"].result, (t["up"], "up", "long"), (t["down"], "down", "short"))
 
 
 @register
@@ -106,14 +109,8 @@ class PPOStrategy(PersistentTrend):
 
     def check(self, candle: StrategyCandle) -> None:
         r = self.indicators["ppo"].result
-        value = r["ppo"] - r["PPOsignal"]
         t = self.settings["thresholds"]
-        if _gt(value, t["up"]):
-            self.zone("up", "long")
-        elif _lt(value, t["down"]):
-            self.zone("down", "short")
-        else:
-            self.advice()
+        self.zones(r["ppo"] - r["PPOsignal"], (t["up"], "up", "long"), (t["down"], "down", "short"))
 
 
 class _Oscillator(PersistentTrend):
@@ -123,14 +120,8 @@ class _Oscillator(PersistentTrend):
         raise NotImplementedError
 
     def check(self, candle: StrategyCandle) -> None:
-        value = self.value()
         t = self.settings["thresholds"]
-        if _gt(value, t["high"]):
-            self.zone("high", "short")
-        elif _lt(value, t["low"]):
-            self.zone("low", "long")
-        else:
-            self.advice()
+        self.zones(self.value(), (t["high"], "high", "short"), (t["low"], "low", "long"))
 
 
 @register
