@@ -338,6 +338,9 @@ async def test_tradebot_places_one_exchange_order_per_advice_even_when_its_runne
     assert len(orders) == len(completed)
     assert [o["side"].lower() for o in orders] == [t["action"] for t in completed]
     assert {t["adviceId"] for t in completed} <= {a["id"] for a in advices}
+    report = state["events"]["latest"]["performanceReport"]  # the analyzer follows the real trades
+    assert report["trades"] >= 1
+    assert report["startTime"] <= report["endTime"]
     assert key not in everything
     assert "s3cr3t-value" not in everything
     for log in stack.log_dir.glob("*.log"):

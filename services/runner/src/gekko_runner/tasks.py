@@ -8,7 +8,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gekko_common.engine import Engine, parse_date
+from gekko_common.engine import Engine, parse_date, to_wire
+from gekko_common.engine.performance import PerformanceAnalyzer
 from gekko_common.gekko_state import iso_ms
 from gekko_common.infra.exchange import fetch_page, make_exchange
 from gekko_common.infra.store import CandleStore
@@ -80,6 +81,42 @@ async def run_watcher(
         await exchange.close()
 
 
+class LiveReport:
+    """Gekko's performance analyzer over a tradebot's real trades: roundtrips and performance reports."""
+
+    def __init__(self, config: dict[str, Any], trader: Trader) -> None:
+        risk_free = (config.get("performanceAnalyzer") or {}).get("riskFreeReturn", 2)
+        self.analyzer = PerformanceAnalyzer(risk_free, emit_updates=True)
+        self.trader = trader
+        self.started = False
+
+    async def start(self, start: int, close: float) -> None:
+        """The strategy is warm: the exchange portfolio now is the starting point."""
+        portfolio, balance = await self.trader.portfolio(close)
+        self.analyzer.on_warmup()
+        self.analyzer.process_candle(start, close)
+        self.analyzer.on_portfolio_change(portfolio)
+        self.analyzer.on_portfolio_value(balance)
+        self.started = True
+
+    def minute(self, start: int, close: float) -> None:
+        """One 1-minute candle (dates and prices; roundtripUpdate while a position is open)."""
+        if self.started:
+            self.analyzer.process_candle(start, close)
+
+    def trade(self, trade: dict[str, Any], advice_date: str) -> None:
+        """Book a completed trade, dated like the backtest's (the end of the advising candle)."""
+        self.analyzer.on_trade({**trade, "date": parse_date(advice_date, "date")})
+
+    def drain(self) -> list[tuple[str, Any]]:
+        """The events queued since the last drain, dates as on the wire."""
+        events = []
+        while self.analyzer.queue:
+            kind, payload = self.analyzer.queue.popleft()
+            events.append((kind, to_wire(kind, payload)))
+        return events
+
+
 PAPER_EVENTS = {
     "portfolioChange",
     "portfolioValueChange",
@@ -122,6 +159,7 @@ async def run_leech(
     cursor = live_from - warmup
     warm = False
     last_advice: tuple[dict[str, Any], float] | None = None
+    report = LiveReport(config, trader) if trader is not None else None
     while True:
         frame = await store.read(market, cursor, cursor + 10_000 * 60)
         if frame.height == 0:
@@ -147,8 +185,17 @@ async def run_leech(
                 if trader is not None and kind in PAPER_EVENTS:
                     continue
                 await publish(kind, payload, f"{start}:{i}")
-            if trader is not None and advice is not None:
-                await trader.execute(advice, row["close"])
+            if trader is not None and report is not None:
+                if not report.started:
+                    await report.start(start, row["close"])
+                else:
+                    report.minute(start, row["close"])
+                if advice is not None:
+                    completed = await trader.execute(advice, row["close"])
+                    if completed is not None:
+                        report.trade(completed, advice["date"])
+                for i, (kind, payload) in enumerate(report.drain()):
+                    await publish(kind, payload, f"{start}:r{i}")
         cursor = int(frame["start"][-1]) + 60
         if frame.height < 10_000:
             await asyncio.sleep(poll_s)

@@ -67,8 +67,10 @@ class Trader:
                 log.info("cancelling a stale order", extra={"fields": {"gekko": self.gekko_id}})
                 await self.exchange.cancel_order(order["id"], self.symbol)
 
-    async def execute(self, advice: dict[str, Any], price: float) -> None:
-        """Act on one advice; every outcome is published (tradeCompleted, or tradeAborted with a reason)."""
+    async def execute(self, advice: dict[str, Any], price: float) -> dict[str, Any] | None:
+        """Act on one advice; every outcome is published (tradeCompleted, or tradeAborted with a reason).
+
+        Returns the completed trade (None when aborted)."""
         advice_id = advice["id"]
         action = "buy" if advice["recommendation"] == "long" else "sell"
         trade_id = "trade-" + advice_id.rsplit("-", 1)[-1]
@@ -99,7 +101,7 @@ class Trader:
                 },
                 f"trade:{advice_id}:aborted",
             )
-            return
+            return None
         await self.publish(
             "tradeInitiated",
             {"id": trade_id, "adviceId": advice_id, "action": action, "portfolio": portfolio, "balance": balance},
@@ -114,25 +116,21 @@ class Trader:
         effective = average * (1 + fee_percent / 100) if action == "buy" else average * (1 - fee_percent / 100)
         await self.publish("portfolioChange", after, f"trade:{advice_id}:portfolio")
         await self.publish("portfolioValueChange", {"balance": after_balance}, f"trade:{advice_id}:value")
-        await self.publish(
-            "tradeCompleted",
-            {
-                "id": trade_id,
-                "adviceId": advice_id,
-                "action": action,
-                "cost": cost,
-                "amount": filled,
-                "price": average,
-                "portfolio": after,
-                "balance": after_balance,
-                "date": iso_ms(
-                    (order.get("lastTradeTimestamp") or order.get("timestamp") or time.time() * 1000) / 1000
-                ),
-                "effectivePrice": effective,
-                "feePercent": fee_percent,
-            },
-            f"trade:{advice_id}:done",
-        )
+        completed = {
+            "id": trade_id,
+            "adviceId": advice_id,
+            "action": action,
+            "cost": cost,
+            "amount": filled,
+            "price": average,
+            "portfolio": after,
+            "balance": after_balance,
+            "date": iso_ms((order.get("lastTradeTimestamp") or order.get("timestamp") or time.time() * 1000) / 1000),
+            "effectivePrice": effective,
+            "feePercent": fee_percent,
+        }
+        await self.publish("tradeCompleted", completed, f"trade:{advice_id}:done")
+        return completed
 
     async def place(self, action: str, amount: float, client_id: str) -> dict[str, Any]:
         """A market order under ``client_id``; if the exchange already has it, that order is used."""
