@@ -2,7 +2,8 @@
 
 No other module spells a subject string. Commands are requests (``gekko.cmd.*``); events are facts
 (``gekko.evt.*``) that the gateway relays to websocket clients and that JetStream keeps so state can
-be rebuilt by replaying them.
+be rebuilt by replaying them. Live gekkos have no commands: the gateway appends lifecycle events
+(``gekko_new``, ``gekko_stopped``, ...) and the runners follow the log.
 """
 
 from __future__ import annotations
@@ -32,9 +33,6 @@ CANDLES_GET: Final = f"{PREFIX}.cmd.candles.get"
 SCAN: Final = f"{PREFIX}.cmd.scan"
 SCANSETS: Final = f"{PREFIX}.cmd.scansets"
 
-GEKKO_START: Final = f"{PREFIX}.cmd.gekko.start"
-GEKKO_STOP: Final = f"{PREFIX}.cmd.gekko.stop"
-GEKKO_DELETE: Final = f"{PREFIX}.cmd.gekko.delete"
 
 # --- events (JetStream stream EVENTS keeps them all) ---
 EVENTS_ALL: Final = f"{PREFIX}.evt.>"
@@ -66,8 +64,6 @@ STREAM_IMPORT_JOBS_SUBJECTS: Final = (IMPORT_START,)
 DURABLE_IMPORTERS: Final = "importers"
 STREAM_BACKTESTS: Final = "GEKKO_BACKTESTS"
 DURABLE_BACKTESTERS: Final = "backtesters"
-STREAM_GEKKO_COMMANDS: Final = "GEKKO_COMMANDS"
-STREAM_GEKKO_COMMANDS_SUBJECTS: Final = (f"{PREFIX}.cmd.gekko.>",)
 
 KV_LEASES: Final = "gekko_leases"
 """Which runner owns which live gekko (key: gekko id, value: runner id; TTL-bound)."""
@@ -75,7 +71,5 @@ KV_API_KEYS: Final = "gekko_api_keys"
 """Exchange credentials, encrypted with GEKKO_SECRET_KEY (key: exchange slug)."""
 
 # --- queue groups ---
-Q_BACKTESTERS: Final = "backtesters"
 Q_IMPORTERS: Final = "importers"
-Q_RUNNERS: Final = "runners"
-Q_GATEWAYS: Final = "gateways"
+"""Core-NATS queue group of the importers' read queries (scan, scansets, getCandles)."""

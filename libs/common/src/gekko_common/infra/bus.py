@@ -105,12 +105,6 @@ async def ensure_jetstream(nc: Client) -> JetStreamContext:
             max_age=3600,
             duplicate_window=120,
         ),
-        StreamConfig(
-            name=subjects.STREAM_GEKKO_COMMANDS,
-            subjects=list(subjects.STREAM_GEKKO_COMMANDS_SUBJECTS),
-            storage=StorageType.FILE,
-            retention=RetentionPolicy.LIMITS,
-        ),
     ]
     for cfg in streams:
         try:
