@@ -89,3 +89,22 @@ async def test_candles_survive_a_postgres_restart(tmp_path) -> None:
         await s.close()
     finally:
         again.stop()
+
+
+async def test_store_keeps_working_when_postgres_restarts_under_its_pool(tmp_path) -> None:
+    server = PostgresServer(tmp_path / "pg").start()
+    await asyncio.to_thread(migrate.upgrade, server.url)
+    store = await CandleStore.connect(server.url, min_size=2)
+    market = Market("binance", "USDT", "BTC")
+    try:
+        await store.write(market, read_candles_csv(SMALL_CSV))
+        await asyncio.to_thread(server.stop)
+        again = await asyncio.to_thread(PostgresServer(tmp_path / "pg", port=server.port).start)
+        try:
+            assert await store.bounds(market) == (1747699200, 1747958340, 4320)
+            assert await store.write(market, read_candles_csv(SMALL_CSV).head(10)) == 0
+        finally:
+            await store.close()
+            await asyncio.to_thread(again.stop)
+    finally:
+        await asyncio.to_thread(server.stop)

@@ -8,7 +8,11 @@ gaps-and-islands query.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import asyncpg
 import polars as pl
@@ -41,6 +45,37 @@ def as_candle_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([pl.col(c).cast(t) for c, t in _SCHEMA.items()])
 
 
+_LOST = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionFailureError,
+    asyncpg.InterfaceError,
+    ConnectionError,
+)
+"""A connection the pool handed out died (the database restarted): worth one more try."""
+
+T = TypeVar("T")
+
+
+def _reconnecting(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Run a store operation again on a fresh connection when its connection was lost.
+
+    Every operation is safe to repeat (reads, and writes that ignore rows already stored)."""
+
+    @functools.wraps(method)
+    async def wrapper(*args: Any, **kwargs: Any) -> T:
+        for attempt in range(3):
+            try:
+                return await method(*args, **kwargs)
+            except _LOST:
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
 class CandleStore:
     """Async access to the candle table through an asyncpg pool (built by a composition root)."""
 
@@ -66,6 +101,7 @@ class CandleStore:
         except (OSError, asyncpg.PostgresError):
             return False
 
+    @_reconnecting
     async def write(self, market: Market, frame: pl.DataFrame) -> int:
         """Store candles; rows already stored are left as they are. Returns how many were new."""
         if frame.height == 0:
@@ -120,6 +156,7 @@ class CandleStore:
             )
         return int(status.rsplit(" ", 1)[-1])
 
+    @_reconnecting
     async def read(self, market: Market, start_from: int, start_to: int) -> pl.DataFrame:
         """Candles with ``start_from <= start <= start_to`` (unix seconds), oldest first."""
         buf = io.BytesIO()
@@ -140,6 +177,7 @@ class CandleStore:
         buf.seek(0)
         return pl.read_csv(buf, has_header=False, new_columns=list(CANDLE_COLUMNS), schema_overrides=_SCHEMA)
 
+    @_reconnecting
     async def ranges(self, market: Market) -> list[tuple[int, int]]:
         """Contiguous runs of minutes as (first start, last start), oldest first; one missing minute splits."""
         async with self._pool.acquire() as conn:
@@ -156,6 +194,7 @@ class CandleStore:
             )
         return [(int(r["first"]), int(r["last"])) for r in rows]
 
+    @_reconnecting
     async def bounds(self, market: Market) -> tuple[int, int, int] | None:
         """(first start, last start, row count) of a market, or None when it has no candles."""
         async with self._pool.acquire() as conn:
@@ -170,6 +209,7 @@ class CandleStore:
             return None
         return int(row["first"]), int(row["last"]), int(row["n"])
 
+    @_reconnecting
     async def last_start(self, market: Market, start_from: int, start_to: int) -> int | None:
         """The newest candle start within [start_from, start_to], or None."""
         async with self._pool.acquire() as conn:
@@ -184,6 +224,7 @@ class CandleStore:
             )
         return None if value is None else int(value)
 
+    @_reconnecting
     async def bounds_between(self, market: Market, start_from: int, start_to: int) -> tuple[int, int, int]:
         """(first start, last start, row count) within [start_from, start_to]."""
         async with self._pool.acquire() as conn:
@@ -199,12 +240,14 @@ class CandleStore:
         assert row is not None
         return (row["first"] or 0, row["last"] or 0, int(row["n"]))
 
+    @_reconnecting
     async def markets(self) -> list[Market]:
         """Every market that has ever had candles written, sorted."""
         async with self._pool.acquire() as conn:
             rows = await conn.fetch("SELECT exchange, currency, asset FROM markets ORDER BY 1, 2, 3")
         return [Market(r["exchange"], r["currency"], r["asset"]) for r in rows]
 
+    @_reconnecting
     async def delete_range(self, market: Market, start_from: int, start_to: int) -> int:
         """Remove candles of a range (used by tests and re-imports that must replace data)."""
         async with self._pool.acquire() as conn:
