@@ -99,9 +99,9 @@ async def setup(runtime: ServiceRuntime) -> None:
     await relay.start(runtime.nc)
     assert runtime.js is not None
     imports = ImportsView()
-    await imports.start(runtime.js)
+    await imports.start(runtime.nc, runtime.js)
     gekkos = GekkosView()
-    await gekkos.start(runtime.js)
+    await gekkos.start(runtime.nc, runtime.js)
     asgi = build_app(settings, runtime, relay, imports, gekkos)
     config = uvicorn.Config(
         asgi,

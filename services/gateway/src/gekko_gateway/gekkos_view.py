@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
@@ -63,9 +64,9 @@ class GekkosView:
             return
         apply(self.live, self.archive, msg.subject[len(subjects.gekko_event("")) :], env)
 
-    async def start(self, js: JetStreamContext) -> None:
+    async def start(self, nc: Client, js: JetStreamContext) -> None:
         """Replay every gekko event, then follow new ones."""
-        self._sub = await bus.follow(js, subjects.GEKKO_EVENTS, self._on_msg)
+        self._sub = await bus.follow(nc, js, subjects.GEKKO_EVENTS, self._on_msg)
 
     def snapshot(self) -> dict[str, Any]:
         """The answer of ``GET /api/gekkos``."""

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
@@ -50,9 +51,9 @@ class ImportsView:
             return
         apply(self.records, msg.subject.rsplit(".", 1)[-1], env)
 
-    async def start(self, js: JetStreamContext) -> None:
+    async def start(self, nc: Client, js: JetStreamContext) -> None:
         """Replay every import event, then keep following new ones."""
-        self._sub = await bus.follow(js, subjects.IMPORT_EVENTS, self._on_msg)
+        self._sub = await bus.follow(nc, js, subjects.IMPORT_EVENTS, self._on_msg)
 
     def list(self) -> list[dict[str, Any]]:
         """The imports, oldest first."""

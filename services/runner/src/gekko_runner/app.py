@@ -33,7 +33,7 @@ async def setup(runtime: ServiceRuntime) -> None:
     runtime.on_stop(store.close)
     runtime.ready_checks.append(store.ping)
     directory = Directory()
-    await directory.start(js)
+    await directory.start(runtime.nc, js)
     leases = Leases(await js.key_value(subjects.KV_LEASES), runtime.instance)
     keys = await js.key_value(subjects.KV_API_KEYS)
     running: dict[str, asyncio.Task[None]] = {}

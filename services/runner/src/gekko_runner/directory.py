@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import KeyWrongLastSequenceError
@@ -43,9 +44,9 @@ class Directory:
             return
         self.changed.set()
 
-    async def start(self, js: JetStreamContext) -> None:
+    async def start(self, nc: Client, js: JetStreamContext) -> None:
         """Replay the gekko events, then follow them."""
-        self._sub = await bus.follow(js, subjects.GEKKO_EVENTS, self._on_msg)
+        self._sub = await bus.follow(nc, js, subjects.GEKKO_EVENTS, self._on_msg)
 
 
 class Leases:

@@ -358,17 +358,70 @@ async def serve_queue(
     return [asyncio.create_task(worker()) for _ in range(concurrency)]
 
 
-async def follow(js: JetStreamContext, subject: str, cb: Callable[[Msg], Awaitable[None]]) -> Any:
-    """Replay every stored event on ``subject`` into ``cb``, return once caught up, keep following.
+class Follower:
+    """Replays every stored event on a subject into a callback, then keeps following it.
 
-    How a process rebuilds state from the event log: start-up and recovery are the same path.
+    How a process rebuilds state from the event log: start-up and recovery are the same path. After
+    a reconnect (a NATS restart) it resubscribes from the last stream sequence it saw, so no event is
+    missed or applied twice.
     """
-    sub = await js.subscribe(subject, cb=cb, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
-    for _ in range(400):
-        if (await sub.consumer_info()).num_pending == 0:
-            break
-        await asyncio.sleep(0.05)
-    return sub
+
+    def __init__(self, nc: Client, js: JetStreamContext, subject: str, cb: Callable[[Msg], Awaitable[None]]) -> None:
+        self.nc, self.js, self.subject, self.cb = nc, js, subject, cb
+        self.last_seq = 0
+        self.sub: Any = None
+        self._reconnects = 0
+        self._watch: asyncio.Task[None] | None = None
+
+    async def _on_msg(self, msg: Msg) -> None:
+        seq = msg.metadata.sequence.stream
+        if seq <= self.last_seq:
+            return
+        self.last_seq = seq
+        await self.cb(msg)
+
+    async def _subscribe(self) -> None:
+        config = None
+        if self.last_seq:
+            config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.last_seq + 1)
+        self.sub = await self.js.subscribe(
+            self.subject,
+            cb=self._on_msg,
+            ordered_consumer=True,
+            config=config,
+            deliver_policy=None if config else DeliverPolicy.ALL,
+        )
+
+    async def start(self) -> Follower:
+        """Subscribe, return once caught up with the stored events."""
+        self._reconnects = self.nc.stats.get("reconnects", 0)
+        await self._subscribe()
+        for _ in range(400):
+            if (await self.sub.consumer_info()).num_pending == 0:
+                break
+            await asyncio.sleep(0.05)
+        self._watch = asyncio.create_task(self._watchdog())
+        return self
+
+    async def _watchdog(self) -> None:
+        while True:
+            await asyncio.sleep(1)
+            reconnects = self.nc.stats.get("reconnects", 0)
+            if reconnects != self._reconnects and self.nc.is_connected:
+                self._reconnects = reconnects
+                with contextlib.suppress(Exception):
+                    await self.sub.unsubscribe()
+                try:
+                    await self._subscribe()
+                    log.info("resumed following %s after a reconnect", self.subject)
+                except Exception:
+                    log.warning("could not resume %s; retrying", self.subject, exc_info=True)
+                    self._reconnects = -1
+
+
+async def follow(nc: Client, js: JetStreamContext, subject: str, cb: Callable[[Msg], Awaitable[None]]) -> Follower:
+    """Start a :class:`Follower` of ``subject``."""
+    return await Follower(nc, js, subject, cb).start()
 
 
 def decode_request(msg: Msg, type_: type[Any]) -> Any:
