@@ -46,8 +46,8 @@ def frame_from_ohlcv(page: pl.DataFrame, start: int, end: int) -> pl.DataFrame:
 
 async def resume_point(store: CandleStore, market: Market, job: StartImport) -> int:
     """Where to continue: after the newest stored candle in the job's range (the job's start if none)."""
-    last = await store.last_start(market, job.start, job.end)
-    return job.start if last is None else last + 60
+    _, last, n = await store.bounds_between(market, job.start, job.end)
+    return last + 60 if n else job.start
 
 
 async def fetch_window(

@@ -87,11 +87,12 @@ def run_backtest(config: dict[str, Any], candles: Candles) -> dict[str, Any]:
     """
     data = ((config.get("backtestResultExporter") or {}).get("data")) or {}
     exporter = Exporter(data)
-    pipeline, size = _pipeline(config, exporter, minute_events=False)
+    _, size, _ = validate_advisor(config, set(registered()))
     strat = batch(candles, size)
     codes = _kernel_codes(config, strat, exporter)
     if codes is not None:
         return _run_with_codes(config, candles, strat, codes, exporter, size)
+    pipeline, _ = _pipeline(config, exporter, minute_events=False)
     starts = candles.start.tolist()
     closes = candles.close.tolist()
     paper = pipeline.paper

@@ -59,36 +59,38 @@ def _ema_step(result: float, price: float, k: float, first: bool) -> float:
 
 
 @njit(cache=True)  # type: ignore[misc]
-def _macd(close: Any, short: float, long: float, signal: float) -> Any:
+def _emas(close: Any, short: float, long: float) -> Any:
+    """The short and the long EMA of every close (Gekko's EMA: seeded with the first value)."""
     n = len(close)
-    out = np.empty(n)
-    ks, kl, kg = 2 / (short + 1), 2 / (long + 1), 2 / (signal + 1)
-    es = el = eg = 0.0
+    es, el = np.empty(n), np.empty(n)
+    ks, kl = 2 / (short + 1), 2 / (long + 1)
+    a = b = 0.0
     for i in range(n):
-        p = close[i]
-        es = _ema_step(es, p, ks, i == 0)
-        el = _ema_step(el, p, kl, i == 0)
-        diff = es - el
-        eg = _ema_step(eg, diff, kg, i == 0)
-        out[i] = diff - eg
+        a = _ema_step(a, close[i], ks, i == 0)
+        b = _ema_step(b, close[i], kl, i == 0)
+        es[i], el[i] = a, b
+    return es, el
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _minus_signal(values: Any, signal: float) -> Any:
+    """``value - EMA(signal) of value`` for every value (MACD's and PPO's histogram)."""
+    out = np.empty(len(values))
+    kg = 2 / (signal + 1)
+    g = 0.0
+    for i in range(len(values)):
+        g = _ema_step(g, values[i], kg, i == 0)
+        out[i] = values[i] - g
     return out
 
 
 @njit(cache=True)  # type: ignore[misc]
-def _ppo_hist(close: Any, short: float, long: float, signal: float) -> Any:
-    """``ppo - PPOsignal`` per candle (what the PPO strategy compares)."""
-    n = len(close)
-    out = np.empty(n)
-    ks, kl, kg = 2 / (short + 1), 2 / (long + 1), 2 / (signal + 1)
-    es = el = eg = 0.0
-    for i in range(n):
-        p = close[i]
-        es = _ema_step(es, p, ks, i == 0)
-        el = _ema_step(el, p, kl, i == 0)
-        macd = es - el
-        ppo = 100 * (macd / el) if el != 0 else (np.nan if macd == 0 else np.inf * np.sign(macd))
-        eg = _ema_step(eg, ppo, kg, i == 0)
-        out[i] = ppo - eg
+def _ppo(es: Any, el: Any) -> Any:
+    """``100 * ((short - long) / long)`` with JavaScript's division by zero."""
+    out = np.empty(len(es))
+    for i in range(len(es)):
+        macd = es[i] - el[i]
+        out[i] = 100 * (macd / el[i]) if el[i] != 0 else (np.nan if macd == 0 else np.inf * np.sign(macd))
     return out
 
 
@@ -140,14 +142,16 @@ def _thresholds(settings: dict[str, Any]) -> dict[str, Any]:
 def macd_codes(close: Any, settings: dict[str, Any], first_check: int) -> Codes:
     """MACD: histogram above ``up`` -> long, below ``down`` -> short."""
     t = _thresholds(settings)
-    values = _macd(close, float(settings["short"]), float(settings["long"]), float(settings["signal"]))
+    es, el = _emas(close, float(settings["short"]), float(settings["long"]))
+    values = _minus_signal(es - el, float(settings["signal"]))
     return _zone(values, first_check, float(t["up"]), float(t["down"]), 1, -1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 
 def ppo_codes(close: Any, settings: dict[str, Any], first_check: int) -> Codes:
     """PPO: ``ppo - signal`` above ``up`` -> long, below ``down`` -> short."""
     t = _thresholds(settings)
-    values = _ppo_hist(close, float(settings["short"]), float(settings["long"]), float(settings["signal"]))
+    es, el = _emas(close, float(settings["short"]), float(settings["long"]))
+    values = _minus_signal(_ppo(es, el), float(settings["signal"]))
     return _zone(values, first_check, float(t["up"]), float(t["down"]), 1, -1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 

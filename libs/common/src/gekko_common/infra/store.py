@@ -194,35 +194,10 @@ class CandleStore:
             )
         return [(int(r["first"]), int(r["last"])) for r in rows]
 
-    @_reconnecting
     async def bounds(self, market: Market) -> tuple[int, int, int] | None:
         """(first start, last start, row count) of a market, or None when it has no candles."""
-        async with self._pool.acquire() as conn:
-            row = await conn.fetchrow(
-                "SELECT min(start) AS first, max(start) AS last, count(*) AS n FROM candles "
-                "WHERE exchange = $1 AND currency = $2 AND asset = $3",
-                market.exchange,
-                market.currency,
-                market.asset,
-            )
-        if row is None or row["n"] == 0:
-            return None
-        return int(row["first"]), int(row["last"]), int(row["n"])
-
-    @_reconnecting
-    async def last_start(self, market: Market, start_from: int, start_to: int) -> int | None:
-        """The newest candle start within [start_from, start_to], or None."""
-        async with self._pool.acquire() as conn:
-            value = await conn.fetchval(
-                "SELECT max(start) FROM candles WHERE exchange = $1 AND currency = $2 AND asset = $3 "
-                "AND start BETWEEN $4 AND $5",
-                market.exchange,
-                market.currency,
-                market.asset,
-                int(start_from),
-                int(start_to),
-            )
-        return None if value is None else int(value)
+        first, last, n = await self.bounds_between(market, 0, 2**62)
+        return (first, last, n) if n else None
 
     @_reconnecting
     async def bounds_between(self, market: Market, start_from: int, start_to: int) -> tuple[int, int, int]:
