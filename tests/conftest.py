@@ -159,6 +159,7 @@ def stack_env(nats_server: NatsServer, postgres: PostgresServer, emulator: Emula
         "GEKKO_SECRET_KEY": "Wq8lS3kmM3qgUUyHl2C7sVyVvn9S6r4ZpZtq2Wl6G9E=",
         "GEKKO_STRATEGY_DIR": str(ROOT / "tests" / "strategies"),
         "GEKKO_EXCHANGE_URLS": f"binance={emulator.url}",
+        "GEKKO_ORDER_INTERVAL_S": "0.2",
     }
 
 

@@ -42,6 +42,7 @@ NEEDS = {
         "GEKKO_EXCHANGE_URLS",
         "GEKKO_SECRET_KEY",
         "GEKKO_STRATEGY_DIR",
+        "GEKKO_ORDER_INTERVAL_S",
     },
     "backtester": {
         "GEKKO_NATS_URL",

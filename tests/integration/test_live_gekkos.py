@@ -294,53 +294,74 @@ def tradebot_body(live_from: int) -> dict:
     return body
 
 
-async def test_tradebot_places_one_exchange_order_per_advice_even_when_its_runner_is_killed(
-    stack, emulator, binance
-) -> None:
+async def test_tradebot_resumes_its_open_order_on_another_runner_without_a_duplicate(stack, emulator, binance) -> None:
     if "runner-2" not in stack.procs or not stack.procs["runner-2"].alive:
         stack.start("runner-2")
     key = f"key-{time.time_ns()}"
-    async with httpx.AsyncClient(timeout=30) as client:
-        refused = await client.post(stack.gateway_url + "/api/startGekko", json=tradebot_body(LAST - 86400))
-        if "binance" not in (await client.get(stack.gateway_url + "/api/apiKeys")).json():
-            assert refused.status_code == 400
-        added = await client.post(
-            stack.gateway_url + "/api/addApiKey",
-            json={"exchange": "binance", "values": {"key": key, "secret": "s3cr3t-value"}},
-        )
-        assert added.status_code == 200
-        answer = await client.post(stack.gateway_url + "/api/startGekko", json=tradebot_body(LAST - 2 * 86400 + 60))
-        assert answer.status_code == 200, answer.text
-        bot = answer.json()
-        assert bot["logType"] == "tradebot"
-        assert key not in answer.text
-        assert "s3cr3t-value" not in answer.text
-        # kill whichever runner owns it once it has traded, then let the other one finish
-        for _ in range(120):
-            state = (await client.get(stack.gateway_url + "/api/gekkos")).json()["live"].get(bot["id"], {})
-            if state.get("events", {}).get("tradeCompleted"):
-                break
-            await asyncio.sleep(0.25)
-        owner = await owner_of(stack, bot["id"])
-        assert owner is not None
-        stack.procs[owner].kill()
-        state = await wait_until(stack.gateway_url, bot["id"], "2025-08-18T18:27:00.000Z", timeout=240)
-        everything = (await client.get(stack.gateway_url + "/api/gekkos")).text
-        await client.post(stack.gateway_url + "/api/stopGekko", json={"id": bot["id"]})
+    # limit orders at the top of the book wait 3 s for the queue: long enough to kill their owner
+    httpx.post(emulator.url + "/_emulator/book", json={"maker_delay_s": 3.0}).raise_for_status()
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+            refused = await client.post(stack.gateway_url + "/api/startGekko", json=tradebot_body(LAST - 86400))
+            if "binance" not in (await client.get(stack.gateway_url + "/api/apiKeys")).json():
+                assert refused.status_code == 400
+            added = await client.post(
+                stack.gateway_url + "/api/addApiKey",
+                json={"exchange": "binance", "values": {"key": key, "secret": "s3cr3t-value"}},
+            )
+            assert added.status_code == 200
+            answer = await client.post(stack.gateway_url + "/api/startGekko", json=tradebot_body(LAST - 2 * 86400 + 60))
+            assert answer.status_code == 200, answer.text
+            bot = answer.json()
+            assert bot["logType"] == "tradebot"
+            assert key not in answer.text
+            assert "s3cr3t-value" not in answer.text
+            # wait for a completed trade and then for the next order to rest on the exchange
+            open_order = None
+            for _ in range(480):
+                state = (await client.get(stack.gateway_url + "/api/gekkos")).json()["live"].get(bot["id"], {})
+                orders = (await client.get(emulator.url + "/_emulator/orders", headers={"X-MBX-APIKEY": key})).json()
+                if state.get("events", {}).get("tradeCompleted"):
+                    open_order = next((o for o in orders if o["status"] == "NEW"), None)
+                    if open_order is not None:
+                        break
+                await asyncio.sleep(0.25)
+            assert open_order is not None, "the tradebot never had an order open after its first trade"
+            owner = await owner_of(stack, bot["id"])
+            assert owner is not None
+            stack.procs[owner].kill()
+            state = await wait_until(stack.gateway_url, bot["id"], "2025-08-18T18:27:00.000Z", timeout=300)
+            for _ in range(120):  # the last advice's order may still be working
+                state = (await client.get(stack.gateway_url + "/api/gekkos")).json()["live"][bot["id"]]
+                if len(state["events"]["tradeCompleted"]) + len(state["events"].get("tradeAborted", [])) >= len(
+                    state["events"]["advice"]
+                ):
+                    break
+                await asyncio.sleep(0.5)
+            everything = (await client.get(stack.gateway_url + "/api/gekkos")).text
+            await client.post(stack.gateway_url + "/api/stopGekko", json={"id": bot["id"]})
+    finally:
+        httpx.post(emulator.url + "/_emulator/book", json={"maker_delay_s": 1.0}).raise_for_status()
         for name, proc in list(stack.procs.items()):
             if name.startswith("runner") and not proc.alive:
                 stack.start(name)
     orders = httpx.get(emulator.url + "/_emulator/orders", headers={"X-MBX-APIKEY": key}).json()
-    completed = state["events"]["tradeCompleted"]
-    advices = state["events"]["advice"]
+    events = state["events"]
+    completed, advices = events["tradeCompleted"], events["advice"]
     assert len(advices) >= 2
     assert len(orders) == len({o["clientOrderId"] for o in orders})  # no order twice
+    assert [o["status"] for o in orders] == ["FILLED"] * len(orders)  # nothing left open, nothing dropped
+    # the order that was open when its runner died was resumed, not placed again: one order per trade
+    assert open_order["clientOrderId"] in {o["clientOrderId"] for o in orders}
     assert len(orders) == len(completed)
     assert [o["side"].lower() for o in orders] == [t["action"] for t in completed]
+    assert [float(o["executedQty"]) for o in orders] == [pytest.approx(t["amount"]) for t in completed]
+    assert len({t["id"] for t in completed}) == len(completed)
     assert {t["adviceId"] for t in completed} <= {a["id"] for a in advices}
-    report = state["events"]["latest"]["performanceReport"]  # the analyzer follows the real trades
-    assert report["trades"] >= 1
-    assert report["startTime"] <= report["endTime"]
+    # the performance report carried on over the takeover instead of starting again
+    first, report = events["initial"]["performanceReport"], events["latest"]["performanceReport"]
+    assert report["trades"] == len(completed)
+    assert (report["startTime"], report["startBalance"]) == (first["startTime"], first["startBalance"])
     assert key not in everything
     assert "s3cr3t-value" not in everything
     for log in stack.log_dir.glob("*.log"):

@@ -28,6 +28,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     strategy_dir: str | None = None
     exchange_urls: Mapping[str, str] = msgspec.field(default_factory=dict)
     backtest_cache_mb: int = 512
+    order_interval_s: float = 1.5
     data_dir: str = ".gekko"
 
     @classmethod
@@ -47,6 +48,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 return int(raw)
             except ValueError:
                 raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+        def number(name: str, default: float) -> float:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                value = -1.0
+            if not value > 0:
+                raise ValueError(f"{name} must be a positive number of seconds, got {raw!r}")
+            return value
 
         urls: dict[str, str] = {}
         for item in (get("GEKKO_EXCHANGE_URLS") or "").split(","):
@@ -70,5 +83,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             strategy_dir=get("GEKKO_STRATEGY_DIR"),
             exchange_urls=urls,
             backtest_cache_mb=integer("GEKKO_BACKTEST_CACHE_MB", d.backtest_cache_mb),
+            order_interval_s=number("GEKKO_ORDER_INTERVAL_S", d.order_interval_s),
             data_dir=get("GEKKO_DATA_DIR") or d.data_dir,
         )

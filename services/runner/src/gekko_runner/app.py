@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import time
 from typing import Any
@@ -15,8 +16,9 @@ from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.infra.store import CandleStore
 from gekko_common.messages import Envelope, encoder
 from gekko_runner.directory import Directory, Leases
+from gekko_runner.exchange_client import ExchangeClient
 from gekko_runner.tasks import run_leech, run_watcher
-from gekko_runner.trader import Trader, decrypt_credentials
+from gekko_runner.trader import Trader, TraderLog, decrypt_credentials
 
 log = logging.getLogger(__name__)
 
@@ -89,20 +91,13 @@ async def setup(runtime: ServiceRuntime) -> None:
         exchange = make_exchange(watch["exchange"], dict(settings.exchange_urls), credentials)
         try:
             await exchange.load_markets()
-            symbol = f"{watch['asset']}/{watch['currency']}"
-            trader = Trader(gekko_id, exchange, symbol, publish)
-            await trader.reconcile()
-            await run_leech(
-                gekko_id,
-                config,
-                store,
-                publish,
-                last,
-                POLL_S,
-                time.time(),
-                trader,
-                directory.traded.get(gekko_id, set()),
-            )
+            client = ExchangeClient(exchange, f"{watch['asset']}/{watch['currency']}")
+            history = copy.deepcopy(directory.trading.get(gekko_id) or TraderLog())
+            trader = Trader(gekko_id, client, publish, history, interval_s=settings.order_interval_s)
+            try:
+                await run_leech(gekko_id, config, store, publish, last, POLL_S, time.time(), trader)
+            finally:
+                await trader.close()
         finally:
             await exchange.close()
 

@@ -14,6 +14,7 @@ from nats.js.errors import KeyWrongLastSequenceError
 from gekko_common import subjects
 from gekko_common.infra import bus
 from gekko_common.messages import envelope_decoder
+from gekko_runner.trader import TRADE_EVENTS, TraderLog
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,8 @@ class Directory:
     def __init__(self) -> None:
         self.live: dict[str, dict[str, Any]] = {}
         self.last_candle: dict[str, str] = {}
-        self.traded: dict[str, set[str]] = {}
-        """Advice ids whose trade (completed or aborted) is in the log, per gekko."""
+        self.trading: dict[str, TraderLog] = {}
+        """What each gekko's trade, trigger and first portfolio events say (for a takeover)."""
         self.changed = asyncio.Event()
         self._sub: Any = None
 
@@ -36,10 +37,15 @@ class Directory:
             self.live[gekko_id] = env.payload
         elif env.type in ("gekko_archived", "gekko_deleted"):
             self.live.pop(gekko_id, None)
+            if env.type == "gekko_deleted":
+                self.trading.pop(gekko_id, None)
         elif env.type == "candle" and isinstance(env.payload, dict):
             self.last_candle[gekko_id] = env.payload["start"]
-        elif env.type in ("tradeCompleted", "tradeAborted") and isinstance(env.payload, dict):
-            self.traded.setdefault(gekko_id, set()).add(str(env.payload.get("adviceId")))
+        elif env.type in TRADE_EVENTS or env.type in ("portfolioChange", "portfolioValueChange"):
+            prefix = f"gekko-{gekko_id}:"
+            key = env.id[len(prefix) :] if env.id.startswith(prefix) else env.id
+            self.trading.setdefault(gekko_id, TraderLog()).add(env.type, env.payload, key)
+            return
         else:
             return
         self.changed.set()

@@ -84,15 +84,13 @@ async def run_watcher(
 class LiveReport:
     """Gekko's performance analyzer over a tradebot's real trades: roundtrips and performance reports."""
 
-    def __init__(self, config: dict[str, Any], trader: Trader) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         risk_free = (config.get("performanceAnalyzer") or {}).get("riskFreeReturn", 2)
         self.analyzer = PerformanceAnalyzer(risk_free, emit_updates=True)
-        self.trader = trader
         self.started = False
 
-    async def start(self, start: int, close: float) -> None:
+    def start(self, start: int, close: float, portfolio: dict[str, float], balance: float) -> None:
         """The strategy is warm: the exchange portfolio now is the starting point."""
-        portfolio, balance = await self.trader.portfolio(close)
         self.analyzer.on_warmup()
         self.analyzer.process_candle(start, close)
         self.analyzer.on_portfolio_change(portfolio)
@@ -104,9 +102,10 @@ class LiveReport:
         if self.started:
             self.analyzer.process_candle(start, close)
 
-    def trade(self, trade: dict[str, Any], advice_date: str) -> None:
-        """Book a completed trade, dated like the backtest's (the end of the advising candle)."""
-        self.analyzer.on_trade({**trade, "date": parse_date(advice_date, "date")})
+    def trade(self, trade: dict[str, Any], booked: str) -> None:
+        """Book a completed trade at ``booked``: the advice's date, like the backtest's trades."""
+        if self.started:
+            self.analyzer.on_trade({**trade, "date": parse_date(booked, "date")})
 
     def drain(self) -> list[tuple[str, Any]]:
         """The events queued since the last drain, dates as on the wire."""
@@ -141,13 +140,14 @@ async def run_leech(
     poll_s: float,
     started_at: float,
     trader: Trader | None = None,
-    traded: set[str] | None = None,
 ) -> None:
     """Feed the engine the market's stored candles (warm-up first), publish events from the minute the
     strategy is warm.
 
     Restarting (here or on another runner) replays the same candles through the same deterministic
-    engine without publishing what was published before, so no trade is lost or repeated.
+    engine without publishing what was published before, so no trade is lost or repeated. A tradebot
+    (``trader``) rebuilds its performance report from its logged trades during that replay, then lets
+    the trader resume what its previous owner left unfinished before it trades again.
     """
     market = _market(config)
     advisor = config["tradingAdvisor"]
@@ -158,44 +158,87 @@ async def run_leech(
     skip_until = _iso_to_unix(last_published)
     cursor = live_from - warmup
     warm = False
-    last_advice: tuple[dict[str, Any], float] | None = None
-    report = LiveReport(config, trader) if trader is not None else None
+    report = LiveReport(config) if trader is not None else None
+    replay = _TradebotReplay(trader, report) if trader is not None and report is not None else None
+    if trader is not None and report is not None:
+
+        async def booked(trade: dict[str, Any], advice: dict[str, Any]) -> None:
+            report.trade(trade, advice.get("date") or trade["date"])
+            for i, (kind, payload) in enumerate(report.drain()):
+                await publish(kind, payload, f"report:{trade['id']}:{i}")
+
+        trader.on_trade = booked
     while True:
         frame = await store.read(market, cursor, cursor + 10_000 * 60)
         if frame.height == 0:
             await asyncio.sleep(poll_s)
             continue
-        for row in frame.select(CANDLE_COLUMNS).iter_rows(named=True):
+        rows = frame.select(CANDLE_COLUMNS).rows(named=True)
+        for n, row in enumerate(rows):
             events = engine.feed(row)
-            start = row["start"]
+            start, close = row["start"], row["close"]
             warm = warm or any(kind == "stratWarmupCompleted" for kind, _ in events)
             advice = next((p for k, p in events if k == "advice"), None)
-            if not warm or (skip_until is not None and start <= skip_until):
-                if advice is not None:
-                    last_advice = (advice, row["close"])
-                continue  # history that only warms the strategy up, or what was published before a restart
-            if trader is not None and last_advice is not None:
-                # taken over after a crash: finish the newest advice if its trade was never recorded
-                advice_before, close_before = last_advice
-                last_advice = None
-                await trader.reconcile()
-                if advice_before["id"] not in (traded or set()):
-                    await trader.execute(advice_before, close_before)
+            if not warm:
+                continue  # history that only warms the strategy up
+            if skip_until is not None and start <= skip_until:
+                if replay is not None:
+                    replay.candle(start, close, advice)
+                continue  # published before a restart
+            if replay is not None and not replay.recovered:
+                await replay.recover()
             for i, (kind, payload) in enumerate(events):
                 if trader is not None and kind in PAPER_EVENTS:
                     continue
                 await publish(kind, payload, f"{start}:{i}")
             if trader is not None and report is not None:
+                await trader.on_candle(start, close)
                 if not report.started:
-                    await report.start(start, row["close"])
+                    report.start(start, close, *trader.portfolio())
                 else:
-                    report.minute(start, row["close"])
+                    report.minute(start, close)
                 if advice is not None:
-                    completed = await trader.execute(advice, row["close"])
-                    if completed is not None:
-                        report.trade(completed, advice["date"])
+                    await trader.advice(advice)
+                if n < len(rows) - 1 or frame.height == 10_000:
+                    await trader.settle()  # catching up with stored history: one order at a time
                 for i, (kind, payload) in enumerate(report.drain()):
                     await publish(kind, payload, f"{start}:r{i}")
         cursor = int(frame["start"][-1]) + 60
         if frame.height < 10_000:
             await asyncio.sleep(poll_s)
+
+
+class _TradebotReplay:
+    """A tradebot's history replayed after a takeover: the report gets its logged start and trades back,
+    and the newest advice and the highest price since an armed stop are kept for :meth:`Trader.recover`."""
+
+    def __init__(self, trader: Trader, report: LiveReport) -> None:
+        self.trader = trader
+        self.report = report
+        self.history = trader.history
+        self.trades = {(t["adviceId"], t["action"]): t for t in self.history.completed}
+        self.pending: dict[str, Any] | None = None
+        self.highest: float | None = None
+        self.recovered = False
+        armed = self.history.armed
+        self.armed_at = _iso_to_unix(armed.get("at")) if armed else None
+
+    def candle(self, start: int, close: float, advice: dict[str, Any] | None) -> None:
+        h = self.history
+        if not self.report.started and h.start_portfolio is not None and h.start_balance is not None:
+            self.report.start(start, close, h.start_portfolio, h.start_balance)
+        else:
+            self.report.minute(start, close)
+        if advice is not None:
+            self.pending = advice
+            side = "buy" if advice["recommendation"] == "long" else "sell"
+            trade = self.trades.get((advice["id"], side))
+            if trade is not None:
+                self.report.trade(trade, advice["date"])
+        if self.armed_at is not None and start >= self.armed_at:
+            self.highest = close if self.highest is None else max(self.highest, close)
+        self.report.drain()  # published before the takeover
+
+    async def recover(self) -> None:
+        self.recovered = True
+        await self.trader.recover(self.pending, self.highest)

@@ -1,0 +1,181 @@
+"""What a live trader needs from an exchange (engine §8.6), over one ccxt market.
+
+Ticker (best bid/ask), balances, limit orders under client order ids, order status, cancels that
+report partial fills, the fills of an order, and the market's rounding and minimums, with Gekko's
+rounding (floor to the tick) and validation reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+import ccxt.async_support as ccxt
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OrderState:
+    """An order as the exchange reports it (``status``: open, closed, canceled, rejected, expired)."""
+
+    id: str
+    client_id: str
+    side: str
+    status: str
+    price: float
+    amount: float
+    filled: float
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class Fill:
+    """One execution of an order."""
+
+    price: float
+    amount: float
+    timestamp_ms: int
+    fee_percent: float | None
+
+
+def _floor(value: float, tick: float) -> float:
+    """``value`` floored to a multiple of ``tick`` (a float just below a multiple counts as on it)."""
+    if tick <= 0:
+        return value
+    step = Decimal(repr(tick))
+    return float(((Decimal(repr(value)) / step) + Decimal("1e-9")).to_integral_value(ROUND_FLOOR) * step)
+
+
+class ExchangeClient:
+    """One market (``BTC/USDT``) of an authenticated ccxt exchange."""
+
+    def __init__(self, exchange: Any, symbol: str) -> None:
+        self.exchange = exchange
+        self.symbol = symbol
+        self.base, self.quote = symbol.split("/")
+        market = exchange.market(symbol)
+        precision = market.get("precision") or {}
+        limits = market.get("limits") or {}
+        self.price_tick = float(precision.get("price") or 0)
+        self.amount_tick = float(precision.get("amount") or 0)
+        self.min_amount = float((limits.get("amount") or {}).get("min") or 0)
+        self.min_price = float((limits.get("price") or {}).get("min") or 0)
+        self.min_cost = float((limits.get("cost") or {}).get("min") or 0)
+
+    # market rules -------------------------------------------------------------------------------
+
+    def round_price(self, price: float) -> float:
+        return _floor(price, self.price_tick)
+
+    def round_amount(self, amount: float) -> float:
+        return _floor(amount, self.amount_tick)
+
+    def invalid(self, amount: float, price: float) -> str | None:
+        """Gekko's validation of an order: later checks overwrite earlier reasons."""
+        reason = None
+        if amount < self.min_amount or amount <= 0:
+            reason = "Amount is too small"
+        if price < self.min_price or price <= 0:
+            reason = "Price is not valid"
+        if amount * price < self.min_cost:
+            reason = "Lot size is too small"
+        return reason
+
+    # market data and account --------------------------------------------------------------------
+
+    async def ticker(self) -> tuple[float, float]:
+        """Best bid and best ask."""
+        t = await self.exchange.fetch_ticker(self.symbol)
+        return float(t["bid"]), float(t["ask"])
+
+    async def balances(self) -> dict[str, float]:
+        """Free amounts of the market's two currencies (missing ones count as 0)."""
+        balance = await self.exchange.fetch_balance()
+        return {
+            "currency": float((balance.get(self.quote) or {}).get("free") or 0),
+            "asset": float((balance.get(self.base) or {}).get("free") or 0),
+        }
+
+    async def fee_percent(self) -> float | None:
+        """The maker fee in percent, when the exchange tells it."""
+        try:
+            fee = await self.exchange.fetch_trading_fee(self.symbol)
+            return float(fee["maker"]) * 100
+        except Exception:
+            maker = self.exchange.market(self.symbol).get("maker")
+            return float(maker) * 100 if maker is not None else None
+
+    # orders -------------------------------------------------------------------------------------
+
+    def _state(self, order: dict[str, Any]) -> OrderState:
+        return OrderState(
+            id=str(order["id"]),
+            client_id=str(order.get("clientOrderId") or ""),
+            side=str(order.get("side") or ""),
+            status=str(order.get("status") or "open"),
+            price=float(order.get("price") or 0),
+            amount=float(order.get("amount") or 0),
+            filled=float(order.get("filled") or 0),
+        )
+
+    async def create_limit(self, side: str, amount: float, price: float, client_id: str) -> OrderState:
+        """Place a limit order; if the exchange already has ``client_id`` (a retry), that order is returned."""
+        try:
+            order = await self.exchange.create_order(
+                self.symbol, "limit", side, amount, price, params={"clientOrderId": client_id}
+            )
+        except ccxt.InvalidOrder as exc:
+            if "Duplicate" not in str(exc):
+                raise
+            existing = await self.by_client_id(client_id)
+            if existing is None:
+                raise
+            return existing
+        return self._state(order)
+
+    async def order(self, order_id: str) -> OrderState:
+        return self._state(await self.exchange.fetch_order(order_id, self.symbol))
+
+    async def by_client_id(self, client_id: str) -> OrderState | None:
+        """The order placed under ``client_id``, or None if there is none."""
+        try:
+            order = await self.exchange.fetch_order(None, self.symbol, params={"clientOrderId": client_id})
+        except ccxt.OrderNotFound:
+            return None
+        return self._state(order)
+
+    async def cancel(self, order_id: str) -> OrderState:
+        """Cancel an order; the answer tells what was filled before. An order that finished meanwhile
+        is fetched instead."""
+        try:
+            order = self._state(await self.exchange.cancel_order(order_id, self.symbol))
+        except ccxt.OrderNotFound:
+            return await self.order(order_id)
+        if order.status == "open":  # some exchanges answer a cancel before it is processed
+            order = await self.order(order_id)
+        return order
+
+    async def open_orders(self) -> list[OrderState]:
+        return [self._state(o) for o in await self.exchange.fetch_open_orders(self.symbol)]
+
+    async def fills(self, order_id: str) -> list[Fill]:
+        """The executions of an order, oldest first."""
+        trades = await self.exchange.fetch_order_trades(order_id, self.symbol)
+        out = []
+        for t in trades:
+            price, amount = float(t["price"]), float(t["amount"])
+            fee = t.get("fee") or {}
+            percent = None
+            if fee.get("cost") is not None and amount > 0:
+                if fee.get("currency") == self.base:
+                    percent = float(fee["cost"]) / amount * 100
+                elif fee.get("currency") == self.quote:
+                    percent = float(fee["cost"]) / (amount * price) * 100
+            out.append(Fill(price, amount, int(t["timestamp"]), percent))
+        return out
