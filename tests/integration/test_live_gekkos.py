@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 
 import httpx
 import pytest
+import websockets
 
 from gekko_common import subjects
 from gekko_common.infra import bus
@@ -300,6 +302,14 @@ async def test_tradebot_resumes_its_open_order_on_another_runner_without_a_dupli
     key = f"key-{time.time_ns()}"
     # limit orders at the top of the book wait 3 s for the queue: long enough to kill their owner
     httpx.post(emulator.url + "/_emulator/book", json={"maker_delay_s": 3.0}).raise_for_status()
+    frames: list[str] = []
+
+    async def listen() -> None:  # every websocket frame a UI would have received meanwhile
+        async with websockets.connect(stack.gateway_url.replace("http://", "ws://") + "/api") as ws:
+            async for frame in ws:
+                frames.append(str(frame))
+
+    listener = asyncio.create_task(listen())
     try:
         async with httpx.AsyncClient(timeout=30) as client:
             refused = await client.post(stack.gateway_url + "/api/startGekko", json=tradebot_body(LAST - 86400))
@@ -341,6 +351,7 @@ async def test_tradebot_resumes_its_open_order_on_another_runner_without_a_dupli
             everything = (await client.get(stack.gateway_url + "/api/gekkos")).text
             await client.post(stack.gateway_url + "/api/stopGekko", json={"id": bot["id"]})
     finally:
+        listener.cancel()
         httpx.post(emulator.url + "/_emulator/book", json={"maker_delay_s": 1.0}).raise_for_status()
         for name, proc in list(stack.procs.items()):
             if name.startswith("runner") and not proc.alive:
@@ -364,7 +375,44 @@ async def test_tradebot_resumes_its_open_order_on_another_runner_without_a_dupli
     assert (report["startTime"], report["startBalance"]) == (first["startTime"], first["startBalance"])
     assert key not in everything
     assert "s3cr3t-value" not in everything
+    assert any('"tradeCompleted"' in f for f in frames)  # the frames did flow
+    assert not [f for f in frames if key in f or "s3cr3t-value" in f]
     for log in stack.log_dir.glob("*.log"):
         text = log.read_text(errors="replace")
         assert key not in text, log.name
         assert "s3cr3t-value" not in text, log.name
+
+
+async def leech_events(store, body: dict, resume: tuple[int, int] | None, last_start: int) -> list[tuple[str, str]]:
+    """Run a paper-trading leech until it has published the candle starting at ``last_start``."""
+    from gekko_runner.tasks import run_leech
+
+    published: list[tuple[str, str]] = []
+    done = asyncio.Event()
+
+    async def publish(kind: str, payload, key: str) -> None:
+        published.append((kind, key))
+        if kind == "candle" and key.startswith(f"{last_start}:"):
+            done.set()
+
+    task = asyncio.create_task(run_leech("g-resume", body, store, publish, resume, 0.05, 0.0))
+    try:
+        await asyncio.wait_for(done.wait(), 120)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    return published
+
+
+async def test_a_restart_in_the_middle_of_a_candles_events_publishes_the_rest_of_them(store, binance) -> None:
+    live_from = LAST - 86400 + 60
+    body = leech_body(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(live_from)), size=10)
+    everything = await leech_events(store, body, None, LAST)
+    trades = [i for i, (kind, _) in enumerate(everything) if kind == "tradeCompleted"]
+    assert len(trades) >= 3
+    # the runner died right before the third trade's event: the candle event of its minute was out
+    cut = trades[2] - 1
+    start, index = (int(x) for x in everything[cut][1].split(":"))
+    rest = await leech_events(store, body, (start, index), LAST)
+    assert rest == everything[cut + 1 :]

@@ -71,7 +71,8 @@ async def setup(runtime: ServiceRuntime) -> None:
                 await run_tradebot(gekko_id, state, publish, last)
             else:
                 started = time.time()
-                await run_leech(gekko_id, config, store, publish, last, POLL_S, started)
+                resume = directory.last_event.get(gekko_id)
+                await run_leech(gekko_id, config, store, publish, resume, POLL_S, started)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -95,7 +96,8 @@ async def setup(runtime: ServiceRuntime) -> None:
             history = copy.deepcopy(directory.trading.get(gekko_id) or TraderLog())
             trader = Trader(gekko_id, client, publish, history, interval_s=settings.order_interval_s)
             try:
-                await run_leech(gekko_id, config, store, publish, last, POLL_S, time.time(), trader)
+                resume = directory.last_event.get(gekko_id)
+                await run_leech(gekko_id, config, store, publish, resume, POLL_S, time.time(), trader)
             finally:
                 await trader.close()
         finally:

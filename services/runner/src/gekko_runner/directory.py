@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 from nats.aio.client import Client
@@ -18,6 +19,8 @@ from gekko_runner.trader import TRADE_EVENTS, TraderLog
 
 log = logging.getLogger(__name__)
 
+ENGINE_KEY = re.compile(r"^(\d+):(\d+)$")
+
 
 class Directory:
     """Live gekkos (from ``gekko_new`` until ``gekko_archived``) and the last candle each one published."""
@@ -25,6 +28,8 @@ class Directory:
     def __init__(self) -> None:
         self.live: dict[str, dict[str, Any]] = {}
         self.last_candle: dict[str, str] = {}
+        self.last_event: dict[str, tuple[int, int]] = {}
+        """(candle start, index) of the newest engine event each gekko published (key ``<start>:<i>``)."""
         self.trading: dict[str, TraderLog] = {}
         """What each gekko's trade, trigger and first portfolio events say (for a takeover)."""
         self.changed = asyncio.Event()
@@ -33,6 +38,10 @@ class Directory:
     async def _on_msg(self, msg: Msg) -> None:
         env = envelope_decoder.decode(msg.data)
         gekko_id = msg.subject[len(subjects.gekko_event("")) :]
+        position = ENGINE_KEY.match(env.id[len(f"gekko-{gekko_id}:") :]) if env.id.startswith("gekko-") else None
+        if position is not None:
+            point = (int(position[1]), int(position[2]))
+            self.last_event[gekko_id] = max(point, self.last_event.get(gekko_id, point))
         if env.type == "gekko_new":
             self.live[gekko_id] = env.payload
         elif env.type in ("gekko_archived", "gekko_deleted"):

@@ -136,7 +136,7 @@ async def run_leech(
     config: dict[str, Any],
     store: CandleStore,
     publish: Publish,
-    last_published: str | None,
+    resume: tuple[int, int] | None,
     poll_s: float,
     started_at: float,
     trader: Trader | None = None,
@@ -145,7 +145,9 @@ async def run_leech(
     strategy is warm.
 
     Restarting (here or on another runner) replays the same candles through the same deterministic
-    engine without publishing what was published before, so no trade is lost or repeated. A tradebot
+    engine without publishing what was published before (``resume``: the candle start and index of the
+    newest engine event in the log; the rest of that candle's events are published), so no trade is
+    lost or repeated. A tradebot
     (``trader``) rebuilds its performance report from its logged trades during that replay, then lets
     the trader resume what its previous owner left unfinished before it trades again.
     """
@@ -155,7 +157,6 @@ async def run_leech(
     live_from = _iso_to_unix(market_cfg.get("from")) or int(started_at) // 60 * 60
     warmup = int(advisor["candleSize"]) * int(advisor.get("historySize") or 0) * 60
     engine = Engine(config, realtime_since=live_from)
-    skip_until = _iso_to_unix(last_published)
     cursor = live_from - warmup
     warm = False
     report = LiveReport(config) if trader is not None else None
@@ -181,7 +182,11 @@ async def run_leech(
             advice = next((p for k, p in events if k == "advice"), None)
             if not warm:
                 continue  # history that only warms the strategy up
-            if skip_until is not None and start <= skip_until:
+            if resume is not None and start <= resume[0]:
+                if start == resume[0]:  # a restart may have cut this candle's events short
+                    for i, (kind, payload) in enumerate(events):
+                        if i > resume[1] and not (trader is not None and kind in PAPER_EVENTS):
+                            await publish(kind, payload, f"{start}:{i}")
                 if replay is not None:
                     replay.candle(start, close, advice)
                 continue  # published before a restart
