@@ -435,3 +435,22 @@ async def test_a_takeover_finishes_an_advice_whose_order_never_reached_the_excha
     assert [(k, p["id"]) for k, p, _ in events.items if k in TRADES] == [("tradeCompleted", "trade-4")]
     assert len(await venue.orders(key)) == 1
     await trader.close()
+
+
+async def test_winding_down_a_stopped_tradebot_cancels_its_order_and_reports_the_fill(venue, account) -> None:
+    key, client = account
+    await venue.freeze()
+    await venue.book(maker_delay_s=0.3, fill_ratio=0.25)
+    events = Events()
+    trader = Trader("g-9", client, events, interval_s=0.1)
+    await trader.recover(None)
+    await trader.on_candle(T0, venue.bid())
+    await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
+    while not any(float(o["executedQty"]) > 0 for o in await venue.orders(key)):
+        await asyncio.sleep(0.05)
+    await trader.wind_down()
+    await trader.close()
+    orders = await venue.orders(key)
+    assert [o["status"] for o in orders] == ["CANCELED"]
+    assert events.kinds(*TRADES) == ["tradeInitiated", "tradeCompleted"]
+    assert events.last("tradeCompleted")["amount"] == pytest.approx(float(orders[0]["executedQty"]))

@@ -98,6 +98,13 @@ async def setup(runtime: ServiceRuntime) -> None:
             try:
                 resume = directory.last_event.get(gekko_id)
                 await run_leech(gekko_id, config, store, publish, resume, POLL_S, time.time(), trader)
+            except asyncio.CancelledError:
+                if gekko_id not in directory.live:  # stopped, not handed over: leave no order behind
+                    await asyncio.shield(trader.wind_down())
+                raise
+            except Exception:
+                await asyncio.shield(trader.wind_down())  # it ends in gekko_error: no order left behind
+                raise
             finally:
                 await trader.close()
         finally:

@@ -474,6 +474,17 @@ class Trader:
             await self.advice(advice, trade_id)
         return prefix
 
+    async def wind_down(self) -> None:
+        """The gekko was stopped: cancel the order in flight (reporting what it filled) and the stop,
+        so that nothing rests on the exchange that nobody watches."""
+        async with self._lock:
+            if self.stop is not None:
+                self._disarm()
+            flight = self.flight
+            if flight is not None and flight.task is not None and not flight.task.done():
+                flight.sticky.cancel()
+                await self.settle()
+
     async def close(self) -> None:
         """Stop working (orders stay on the exchange, for whoever takes the gekko over)."""
         tasks = [t for t in (self.flight and self.flight.task, self.stop and self.stop.task) if t is not None]

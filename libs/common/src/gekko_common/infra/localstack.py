@@ -210,7 +210,21 @@ class PostgresServer:
                 user=user,
             )
         wait_for_port(self.host, self.port, self.proc, f"postgres (log: {log})", timeout=60)
+        self._wait_ready(binaries, log)
         return self
+
+    def _wait_ready(self, binaries: Path, log: Path, timeout: float = 60.0) -> None:
+        """The port opens before recovery ends ("the database system is starting up"): wait for
+        ``pg_isready`` to report that connections are accepted."""
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        command = [str(binaries / "pg_isready"), "-h", self.host, "-p", str(self.port), "-U", "postgres", "-q"]
+        while subprocess.run(command, check=False).returncode != 0:
+            if self.proc.poll() is not None:
+                raise ServerStartError(f"postgres exited with {self.proc.returncode} (log: {log})")
+            if time.monotonic() > deadline:
+                raise ServerStartError(f"postgres did not accept connections within {timeout:.0f} s (log: {log})")
+            time.sleep(0.1)
 
     def stop(self) -> None:
         """Fast shutdown (SIGINT): running transactions are rolled back, data is kept."""
