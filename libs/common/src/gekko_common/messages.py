@@ -75,7 +75,17 @@ class Reply(msgspec.Struct, frozen=True, kw_only=True):
     field: str | None = None
 
 
+class RawReply(msgspec.Struct, frozen=True, kw_only=True):
+    """A :class:`Reply` whose ``result`` stays encoded: a gateway passes it on without decoding it."""
+
+    result: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"null"))
+    error: str | None = None
+    status: int = 200
+    field: str | None = None
+
+
 encoder = msgspec.json.Encoder()
 envelope_decoder = msgspec.json.Decoder(Envelope)
 health_decoder = msgspec.json.Decoder(Health)
 reply_decoder = msgspec.json.Decoder(Reply)
+raw_reply_decoder = msgspec.json.Decoder(RawReply)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import polars as pl
 
 from gekko_common.engine import Candles, batch
@@ -46,8 +47,10 @@ def candle_size_of(body: dict[str, Any]) -> int:
     return int(size)
 
 
-async def get_candles(store: CandleStore, body: dict[str, Any]) -> list[dict[str, Any]]:
-    """``POST /api/getCandles``: the range's 1-minute rows batched by count into ``candleSize`` candles."""
+async def get_candles(store: CandleStore, body: dict[str, Any]) -> msgspec.Raw:
+    """``POST /api/getCandles``: the range's 1-minute rows batched by count into ``candleSize`` candles,
+    as the JSON array the gateway answers with (written by polars: encoding 130,000 dicts costs ten
+    times as much)."""
     market = market_of(body)
     daterange = body.get("daterange")
     if not isinstance(daterange, dict):
@@ -59,7 +62,7 @@ async def get_candles(store: CandleStore, body: dict[str, Any]) -> list[dict[str
     size = candle_size_of(body)
     frame = await store.read(market, start, end)
     if frame.height == 0:
-        return []
+        return msgspec.Raw(b"[]")
     merged = batch(Candles.from_frame(frame), size)
     out = pl.DataFrame(
         {
@@ -73,4 +76,4 @@ async def get_candles(store: CandleStore, body: dict[str, Any]) -> list[dict[str
             "trades": merged.trades.astype("int64"),
         }
     )
-    return out.to_dicts()
+    return msgspec.Raw(out.write_json().encode())

@@ -202,13 +202,15 @@ async def request(
     on_waiting: Callable[[], Awaitable[None]] | None = None,
     js: JetStreamContext | None = None,
     request_id: str | None = None,
-) -> Reply:
+    decoder: msgspec.json.Decoder[Any] = reply_decoder,
+) -> Any:
     """Send a request and collect its (possibly chunked) reply.
 
     With ``js`` the request goes into a JetStream work queue (taken by whichever replica is free,
     redelivered if that replica dies) instead of straight to a core-NATS queue group.
     Waits as long as the responder sends heartbeats; gives up when nothing at all arrives within
-    ``first_timeout`` or the heartbeats stop for ``idle_timeout``.
+    ``first_timeout`` or the heartbeats stop for ``idle_timeout``. The answer is a :class:`Reply`
+    (``raw_reply_decoder``: a :class:`RawReply`, its result left encoded).
     """
     inbox = nc.new_inbox()
     queue: asyncio.Queue[Msg] = asyncio.Queue()
@@ -243,11 +245,11 @@ async def request(
                 continue
             chunk = headers.get("Gekko-Chunk")
             if chunk is None:
-                return reply_decoder.decode(m.data)
+                return decoder.decode(m.data)
             index, _, count = chunk.partition("/")
             total = int(count)
             parts[int(index)] = m.data
-        return reply_decoder.decode(b"".join(parts[i] for i in range(total)))
+        return decoder.decode(b"".join(parts[i] for i in range(total)))
     finally:
         await sub.unsubscribe()
 

@@ -11,7 +11,7 @@ from litestar.datastructures import State
 
 from gekko_common import subjects
 from gekko_common.infra import bus
-from gekko_common.messages import Reply, RunBacktest, encoder, new_id
+from gekko_common.messages import RawReply, RunBacktest, encoder, new_id, raw_reply_decoder
 from gekko_gateway.errors import ApiError, json_body
 
 QUEUE_WAIT_S = 120.0
@@ -25,8 +25,9 @@ async def call(
     request: Request[Any, Any, Any] | None = None,
     cancel_subject: str | None = None,
     queued_id: str | None = None,
-) -> Any:
-    """Send a command and return its result; errors become ApiError; a vanished client cancels the work.
+) -> Response[bytes]:
+    """Send a command and answer with its result, passed on as the service encoded it (never decoded
+    here); errors become ApiError; a vanished client cancels the work.
 
     With ``queued_id`` the command goes through its JetStream work queue (backtests) and may wait
     there up to QUEUE_WAIT_S for a free replica.
@@ -42,10 +43,16 @@ async def call(
 
     if queued_id is not None:
         pending = bus.request(
-            nc, subject, payload, first_timeout=QUEUE_WAIT_S, js=state.runtime.js, request_id=queued_id
+            nc,
+            subject,
+            payload,
+            first_timeout=QUEUE_WAIT_S,
+            js=state.runtime.js,
+            request_id=queued_id,
+            decoder=raw_reply_decoder,
         )
     else:
-        pending = bus.request(nc, subject, payload, first_timeout=15)
+        pending = bus.request(nc, subject, payload, first_timeout=15, decoder=raw_reply_decoder)
     req = asyncio.create_task(pending)
     waits: set[asyncio.Task[Any]] = {req}
     watcher = asyncio.create_task(watch_disconnect()) if request is not None else None
@@ -59,7 +66,7 @@ async def call(
                 await nc.publish(cancel_subject, b"")
             raise ApiError(499, "client closed the request")
         try:
-            answer: Reply = req.result()
+            answer: RawReply = req.result()
         except bus.NoResponders:
             raise ApiError(503, f"no service is running that answers {subject}") from None
         except bus.BusError as exc:
@@ -71,7 +78,7 @@ async def call(
                 await watcher
     if answer.error is not None:
         raise ApiError(answer.status, answer.error, answer.field)
-    return answer.result
+    return Response(content=bytes(answer.result), media_type="application/json")
 
 
 @post("/api/backtest", status_code=200)
@@ -79,7 +86,7 @@ async def backtest(request: Request[Any, Any, Any], state: State) -> Response[An
     """Run a backtest of a Gekko config; the answer is the original's result object."""
     body = await json_body(request)
     command = RunBacktest(request_id=new_id(), config=body)
-    result = await call(
+    return await call(
         state,
         subjects.BACKTEST,
         encoder.encode(command),
@@ -87,7 +94,6 @@ async def backtest(request: Request[Any, Any, Any], state: State) -> Response[An
         cancel_subject=f"{subjects.BACKTEST_CANCEL}.{command.request_id}",
         queued_id=command.request_id,
     )
-    return Response(result)
 
 
 ROUTES = [backtest]

@@ -36,21 +36,21 @@ async def imports(state: State) -> list[dict[str, Any]]:
 async def scan(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     """Contiguous ranges of one market's candles, in unix seconds."""
     body = await json_body(request)
-    return Response(await call(state, subjects.SCAN, encoder.encode(body)))
+    return await call(state, subjects.SCAN, encoder.encode(body))
 
 
 @post("/api/scansets", status_code=200)
 async def scansets(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     """Ranges of every market in the store."""
     await json_body(request)
-    return Response(await call(state, subjects.SCANSETS, b"{}"))
+    return await call(state, subjects.SCANSETS, b"{}")
 
 
 @post("/api/getCandles", status_code=200)
 async def get_candles(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     """Candles of a range at any candle size."""
     body = await json_body(request)
-    return Response(await call(state, subjects.CANDLES_GET, encoder.encode(body)))
+    return await call(state, subjects.CANDLES_GET, encoder.encode(body))
 
 
 def import_job(body: dict[str, Any], now: int) -> tuple[StartImport, dict[str, Any]]:
