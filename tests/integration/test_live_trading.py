@@ -105,6 +105,25 @@ class Events:
         return history
 
 
+async def started_trader(
+    venue: Venue, client: ExchangeClient, gekko_id: str, maker_delay_s: float, fill_ratio: float = 1.0, interval_s=0.1
+) -> tuple[Trader, Events]:
+    """A trader on a frozen market that has seen its first candle."""
+    await venue.freeze()
+    await venue.book(maker_delay_s=maker_delay_s, fill_ratio=fill_ratio)
+    events = Events()
+    trader = Trader(gekko_id, client, events, interval_s=interval_s)
+    await trader.recover(None)
+    await trader.on_candle(T0, venue.bid())
+    return trader, events
+
+
+async def partly_filled(venue: Venue, key: str) -> None:
+    """Wait until an order of the account has a fill."""
+    while not any(float(o["executedQty"]) > 0 for o in await venue.orders(key)):
+        await asyncio.sleep(0.05)
+
+
 TRADES = ("tradeInitiated", "tradeCompleted", "tradeAborted", "tradeCancelled", "tradeErrored")
 TRIGGERS = ("triggerCreated", "triggerFired", "triggerAborted")
 
@@ -183,12 +202,7 @@ async def test_a_restarted_sticky_order_resumes_the_order_on_the_exchange(venue,
 
 async def test_the_trader_turns_advice_into_gekko_trades_with_its_checks(venue, account) -> None:
     key, client = account
-    await venue.freeze()
-    await venue.book(maker_delay_s=0.2)
-    events = Events()
-    trader = Trader("g-1", client, events, interval_s=0.1)
-    await trader.recover(None)
-    await trader.on_candle(T0, venue.bid())
+    trader, events = await started_trader(venue, client, "g-1", maker_delay_s=0.2)
     assert events.kinds() == ["portfolioChange", "portfolioValueChange"]
     assert events.last("portfolioChange") == {"asset": 0.0, "currency": 10_000.0}
 
@@ -262,12 +276,7 @@ async def test_an_advice_too_small_to_trade_is_aborted_with_gekkos_reason(venue,
 
 async def test_opposite_advice_cancels_the_order_in_flight(venue, account) -> None:
     key, client = account
-    await venue.freeze()
-    await venue.book(maker_delay_s=3600)
-    events = Events()
-    trader = Trader("g-3", client, events, interval_s=0.1)
-    await trader.recover(None)
-    await trader.on_candle(T0, venue.bid())
+    trader, events = await started_trader(venue, client, "g-3", maker_delay_s=3600)
     await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
     await trader.advice({"id": "advice-2", "recommendation": "long", "date": "2025-05-20T10:01:00.000Z"})
     await trader.advice({"id": "advice-3", "recommendation": "short", "date": "2025-05-20T10:02:00.000Z"})
@@ -284,15 +293,9 @@ async def test_opposite_advice_cancels_the_order_in_flight(venue, account) -> No
 
 async def test_a_partly_filled_order_that_gets_cancelled_is_still_reported(venue, account) -> None:
     key, client = account
-    await venue.freeze()
-    await venue.book(maker_delay_s=0.3, fill_ratio=0.25)
-    events = Events()
-    trader = Trader("g-4", client, events, interval_s=0.1)
-    await trader.recover(None)
-    await trader.on_candle(T0, venue.bid())
+    trader, events = await started_trader(venue, client, "g-4", maker_delay_s=0.3, fill_ratio=0.25)
     await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
-    while not any(float(o["executedQty"]) > 0 for o in await venue.orders(key)):
-        await asyncio.sleep(0.05)
+    await partly_filled(venue, key)
     await trader.advice({"id": "advice-2", "recommendation": "short", "date": "2025-05-20T10:01:00.000Z"})
     await trader.settle()
     kinds = [(k, p["id"]) for k, p, _ in events.items if k in TRADES]
@@ -305,12 +308,9 @@ async def test_a_partly_filled_order_that_gets_cancelled_is_still_reported(venue
 
 async def test_a_trailing_stop_sells_when_the_bid_falls_its_trail_below_the_top(venue, account) -> None:
     _key, client = account
-    await venue.freeze()
-    await venue.book(maker_delay_s=0.1)
-    events = Events()
-    trader = Trader("g-5", client, events, interval_s=0.05)  # the stop polls every 0.5 s
-    await trader.recover(None)
-    await trader.on_candle(T0, venue.bid())
+    trader, events = await started_trader(
+        venue, client, "g-5", maker_delay_s=0.1, interval_s=0.05
+    )  # the stop polls every 0.5 s
     advice = {
         "id": "advice-1",
         "recommendation": "long",
@@ -351,12 +351,7 @@ async def test_a_trailing_stop_sells_when_the_bid_falls_its_trail_below_the_top(
 
 async def test_a_short_advice_aborts_the_armed_stop(venue, account) -> None:
     _key, client = account
-    await venue.freeze()
-    await venue.book(maker_delay_s=0.1)
-    events = Events()
-    trader = Trader("g-6", client, events, interval_s=0.05)
-    await trader.recover(None)
-    await trader.on_candle(T0, venue.bid())
+    trader, events = await started_trader(venue, client, "g-6", maker_delay_s=0.1, interval_s=0.05)
     trigger = {"type": "trailingStop", "trailValue": 500}
     await trader.advice(
         {"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z", "trigger": trigger}
@@ -439,15 +434,9 @@ async def test_a_takeover_finishes_an_advice_whose_order_never_reached_the_excha
 
 async def test_winding_down_a_stopped_tradebot_cancels_its_order_and_reports_the_fill(venue, account) -> None:
     key, client = account
-    await venue.freeze()
-    await venue.book(maker_delay_s=0.3, fill_ratio=0.25)
-    events = Events()
-    trader = Trader("g-9", client, events, interval_s=0.1)
-    await trader.recover(None)
-    await trader.on_candle(T0, venue.bid())
+    trader, events = await started_trader(venue, client, "g-9", maker_delay_s=0.3, fill_ratio=0.25)
     await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
-    while not any(float(o["executedQty"]) > 0 for o in await venue.orders(key)):
-        await asyncio.sleep(0.05)
+    await partly_filled(venue, key)
     await trader.wind_down()
     await trader.close()
     orders = await venue.orders(key)

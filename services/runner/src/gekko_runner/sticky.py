@@ -132,25 +132,26 @@ class StickyOrder:
                 await self._move(top)
         return self.status
 
-    async def _move(self, top: float) -> None:
-        """Cancel the order (booking any fill) and place the rest at the new top."""
+    async def _cancel_current(self) -> bool:
+        """Cancel the sub-order on the exchange, booking its fill; True if it had filled completely."""
         assert self.current is not None
         cancelled = await self.client.cancel(self.current.id)
         self._book(cancelled)
         self.current = None
         if cancelled.status == "closed":
             self.status = "filled"
+            return True
+        return False
+
+    async def _move(self, top: float) -> None:
+        """Cancel the order (booking any fill) and place the rest at the new top."""
+        if await self._cancel_current():
             return
         self.moves += 1
         await self._place(top)
 
     async def _stop(self) -> None:
         """A requested cancel: a cancel that reveals a full fill completes the order as filled."""
-        if self.current is not None:
-            cancelled = await self.client.cancel(self.current.id)
-            self._book(cancelled)
-            self.current = None
-            if cancelled.status == "closed":
-                self.status = "filled"
-                return
+        if self.current is not None and await self._cancel_current():
+            return
         self.status = "cancelled"
