@@ -443,3 +443,23 @@ async def test_winding_down_a_stopped_tradebot_cancels_its_order_and_reports_the
     assert [o["status"] for o in orders] == ["CANCELED"]
     assert events.kinds(*TRADES) == ["tradeInitiated", "tradeCompleted"]
     assert events.last("tradeCompleted")["amount"] == pytest.approx(float(orders[0]["executedQty"]))
+
+
+async def test_lost_answers_and_server_errors_place_no_order_twice(venue, account) -> None:
+    key, client = account
+    client.retry_delay_s = 0.02
+    trader, events = await started_trader(venue, client, "g-10", maker_delay_s=0.2)
+    # a third of the trading requests fail, and both orders are placed but their answers lost
+    await venue.admin("/_emulator/faults", {"trade_500": 0.3, "lost_orders": 2, "seed": 11})
+    try:
+        await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
+        await trader.settle()
+        await trader.advice({"id": "advice-2", "recommendation": "short", "date": "2025-05-20T10:01:00.000Z"})
+        await trader.settle()
+    finally:
+        await venue.admin("/_emulator/faults", {"trade_500": 0.0, "lost_orders": 0})
+    assert venue.exchange.faults.failed > 2
+    orders = await venue.orders(key)
+    assert [(o["side"], o["status"]) for o in orders] == [("BUY", "FILLED"), ("SELL", "FILLED")]
+    assert events.kinds(*TRADES) == ["tradeInitiated", "tradeCompleted", "tradeInitiated", "tradeCompleted"]
+    await trader.close()

@@ -263,10 +263,17 @@ def _number(p: dict[str, str], name: str) -> float | None:
 def add_routes(app: web.Application, broker: Broker) -> None:
     """Mount the private endpoints and the book's public ones on the emulator's application."""
 
+    def failed(placed: bool = False) -> web.Response | None:
+        if broker.exchange.faults.draw_trade(placed):
+            return _error(-1000, "An unknown error occured while processing the request.", status=500)
+        return None
+
     def params(request: web.Request, body: dict[str, str]) -> dict[str, str]:
         return {**request.query, **body}
 
     async def account(request: web.Request) -> web.Response:
+        if (failure := failed()) is not None:
+            return failure
         acc = broker.account(request)
         broker.match(acc)
         balances = [
@@ -309,7 +316,7 @@ def add_routes(app: web.Application, broker: Broker) -> None:
         refused = broker.place(acc, order)
         if refused is not None:
             return refused
-        return web.json_response(order.wire())
+        return failed(placed=True) or web.json_response(order.wire())  # placed, but the answer may get lost
 
     def find(acc: Account, p: dict[str, str]) -> Order | None:
         if p.get("orderId"):
@@ -317,6 +324,8 @@ def add_routes(app: web.Application, broker: Broker) -> None:
         return next((o for o in acc.orders.values() if o.client_id == p.get("origClientOrderId")), None)
 
     async def get_order(request: web.Request) -> web.Response:
+        if (failure := failed()) is not None:
+            return failure
         acc = broker.account(request)
         broker.match(acc)
         order = find(acc, params(request, {}))
@@ -325,6 +334,8 @@ def add_routes(app: web.Application, broker: Broker) -> None:
         return web.json_response(order.wire())
 
     async def cancel(request: web.Request) -> web.Response:
+        if (failure := failed()) is not None:
+            return failure
         acc = broker.account(request)
         broker.match(acc)
         order = find(acc, params(request, dict(await request.post())))
@@ -334,6 +345,8 @@ def add_routes(app: web.Application, broker: Broker) -> None:
         return web.json_response(order.wire())
 
     async def open_orders(request: web.Request) -> web.Response:
+        if (failure := failed()) is not None:
+            return failure
         acc = broker.account(request)
         broker.match(acc)
         symbol = request.query.get("symbol")
@@ -342,6 +355,8 @@ def add_routes(app: web.Application, broker: Broker) -> None:
         )
 
     async def my_trades(request: web.Request) -> web.Response:
+        if (failure := failed()) is not None:
+            return failure
         acc = broker.account(request)
         broker.match(acc)
         q = request.query

@@ -7,14 +7,41 @@ rounding (floor to the tick) and validation reasons.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import ccxt.async_support as ccxt
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ATTEMPTS = 6
+
+
+def retried(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Repeat an exchange call that failed for a passing reason (network, rate limit, 5xx).
+
+    Every call here may be repeated safely: reads, cancels (an order already gone is fetched) and
+    placements under a client order id (a repeat is refused as a duplicate and fetched)."""
+
+    @functools.wraps(method)
+    async def wrapper(self: ExchangeClient, *args: Any, **kwargs: Any) -> T:
+        for attempt in range(ATTEMPTS):
+            try:
+                return await method(self, *args, **kwargs)
+            except ccxt.OperationFailed as exc:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                log.warning("%s failed (%s), retrying", method.__name__, type(exc).__name__)
+                await asyncio.sleep(self.retry_delay_s * 2**attempt)
+        raise AssertionError("unreachable")
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -55,8 +82,9 @@ def _floor(value: float, tick: float) -> float:
 class ExchangeClient:
     """One market (``BTC/USDT``) of an authenticated ccxt exchange."""
 
-    def __init__(self, exchange: Any, symbol: str) -> None:
+    def __init__(self, exchange: Any, symbol: str, retry_delay_s: float = 0.5) -> None:
         self.exchange = exchange
+        self.retry_delay_s = retry_delay_s
         self.symbol = symbol
         self.base, self.quote = symbol.split("/")
         market = exchange.market(symbol)
@@ -89,11 +117,13 @@ class ExchangeClient:
 
     # market data and account --------------------------------------------------------------------
 
+    @retried
     async def ticker(self) -> tuple[float, float]:
         """Best bid and best ask."""
         t = await self.exchange.fetch_ticker(self.symbol)
         return float(t["bid"]), float(t["ask"])
 
+    @retried
     async def balances(self) -> dict[str, float]:
         """Free amounts of the market's two currencies (missing ones count as 0)."""
         balance = await self.exchange.fetch_balance()
@@ -124,6 +154,7 @@ class ExchangeClient:
             filled=float(order.get("filled") or 0),
         )
 
+    @retried
     async def create_limit(self, side: str, amount: float, price: float, client_id: str) -> OrderState:
         """Place a limit order; if the exchange already has ``client_id`` (a retry), that order is returned."""
         try:
@@ -139,9 +170,11 @@ class ExchangeClient:
             return existing
         return self._state(order)
 
+    @retried
     async def order(self, order_id: str) -> OrderState:
         return self._state(await self.exchange.fetch_order(order_id, self.symbol))
 
+    @retried
     async def by_client_id(self, client_id: str) -> OrderState | None:
         """The order placed under ``client_id``, or None if there is none."""
         try:
@@ -150,20 +183,23 @@ class ExchangeClient:
             return None
         return self._state(order)
 
+    @retried
     async def cancel(self, order_id: str) -> OrderState:
         """Cancel an order; the answer tells what was filled before. An order that finished meanwhile
         is fetched instead."""
         try:
             order = self._state(await self.exchange.cancel_order(order_id, self.symbol))
-        except ccxt.OrderNotFound:
+        except (ccxt.OrderNotFound, ccxt.OperationRejected):  # e.g. Binance -2011: not open any more
             return await self.order(order_id)
         if order.status == "open":  # some exchanges answer a cancel before it is processed
             order = await self.order(order_id)
         return order
 
+    @retried
     async def open_orders(self) -> list[OrderState]:
         return [self._state(o) for o in await self.exchange.fetch_open_orders(self.symbol)]
 
+    @retried
     async def fills(self, order_id: str) -> list[Fill]:
         """The executions of an order, oldest first."""
         trades = await self.exchange.fetch_order_trades(order_id, self.symbol)
