@@ -78,6 +78,14 @@ def test_unknown_route_returns_json_404_with_cors(stack) -> None:
     assert answer.headers["access-control-allow-origin"] == "http://ui"
 
 
+def test_a_passed_through_service_answer_is_json_with_cors(stack) -> None:
+    answer = httpx.post(stack.gateway_url + "/api/scansets", json={}, headers={"Origin": "http://ui"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.headers["access-control-allow-origin"] == "http://ui"
+    assert set(answer.json()) == {"datasets", "errors"}
+
+
 def test_malformed_json_returns_400_naming_the_body(stack) -> None:
     answer = httpx.post(
         stack.gateway_url + "/api/backtest", content=b"{not json", headers={"Content-Type": "application/json"}
