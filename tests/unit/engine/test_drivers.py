@@ -180,3 +180,47 @@ def test_user_strategy_from_a_directory_runs_and_its_exception_is_a_strategy_err
     assert any(s["name"] == "my-crossing" and s["params"] == "fast = 5\n" for s in strategy_catalog())
     with pytest.raises(StrategyError, match="boom"):
         run_backtest(config("my-broken", 30, 5), candles)
+
+
+def test_a_real_traders_engine_simulates_nothing_and_hands_the_strategy_the_exchanges_trades(tmp_path) -> None:
+    (tmp_path / "stops.py").write_text(
+        textwrap.dedent("""
+        from gekko_common.engine import Strategy, register
+
+        @register
+        class Stops(Strategy):
+            name = "test-stops"
+            params = ""
+
+            def init(self):
+                self.trades = []
+
+            def check(self, candle):
+                self.advice({"direction": "long", "trigger": {"type": "trailingStop", "trailValue": 1e9}})
+
+            def on_trade(self, trade):
+                self.trades.append(trade)
+                self.notify(f"{trade['action']} {trade['amount']}")
+    """)
+    )
+    load_strategy_dir(tmp_path)
+    candles = Candles.from_csv(SMALL_CSV)
+    engine = Engine(config("test-stops", 1, 1), simulate=False)
+
+    def feed(i: int) -> list:
+        return engine.feed(
+            {
+                c: getattr(candles, c)[i].item()
+                for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
+            }
+        )
+
+    kinds = [k for i in range(3) for k, _ in feed(i)]
+    assert "advice" in kinds
+    assert not {"tradeInitiated", "tradeCompleted", "portfolioChange", "triggerCreated"} & set(kinds)  # no simulation
+    # the exchange sold on the live stop of advice-1: the strategy hears of it and its direction flips
+    caused = engine.trade({"id": "trade-2", "adviceId": "advice-1", "action": "sell", "amount": 0.5, "date": 0})
+    assert caused == [("stratNotification", caused[0][1])]
+    assert caused[0][1]["content"] == "sell 0.5"
+    # long again: the flip made the same advice new, so it is given again
+    assert "advice" in [k for k, _ in feed(3)]

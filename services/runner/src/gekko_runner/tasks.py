@@ -156,7 +156,7 @@ async def run_leech(
     market_cfg = config.get("market") or {}
     live_from = _iso_to_unix(market_cfg.get("from")) or int(started_at) // 60 * 60
     warmup = int(advisor["candleSize"]) * int(advisor.get("historySize") or 0) * 60
-    engine = Engine(config, realtime_since=live_from)
+    engine = Engine(config, realtime_since=live_from, simulate=trader is None)
     cursor = live_from - warmup
     warm = False
     report = LiveReport(config) if trader is not None else None
@@ -164,11 +164,15 @@ async def run_leech(
     if trader is not None and report is not None:
 
         async def booked(trade: dict[str, Any], advice: dict[str, Any]) -> None:
+            caused = engine.trade(_engine_trade(trade))  # the strategy learns of it (onTrade, stop flip)
+            for i, (kind, payload) in enumerate(caused):
+                await publish(kind, payload, f"{trader.position}:t{trade['id']}:{i}")
             report.trade(trade, advice.get("date") or trade["date"])
             for i, (kind, payload) in enumerate(report.drain()):
                 await publish(kind, payload, f"report:{trade['id']}:{i}")
 
         trader.on_trade = booked
+    told = dict(trader.history.delivered) if trader is not None else {}
     while True:
         frame = await store.read(market, cursor, cursor + 10_000 * 60)
         if frame.height == 0:
@@ -178,6 +182,13 @@ async def run_leech(
         for n, row in enumerate(rows):
             events = engine.feed(row)
             start, close = row["start"], row["close"]
+            if trader is not None:
+                trader.position = start  # before any await: a trade completing now comes after this candle
+                for trade in told.pop(start, []):  # what the strategy was told after this candle before
+                    caused = engine.trade(_engine_trade(trade))
+                    if resume is None or start > resume[0]:
+                        for i, (kind, payload) in enumerate(caused):
+                            await publish(kind, payload, f"{start}:t{trade['id']}:{i}")
             warm = warm or any(kind == "stratWarmupCompleted" for kind, _ in events)
             advice = next((p for k, p in events if k == "advice"), None)
             if not warm:
@@ -211,6 +222,11 @@ async def run_leech(
         cursor = int(frame["start"][-1]) + 60
         if frame.height < 10_000:
             await asyncio.sleep(poll_s)
+
+
+def _engine_trade(trade: dict[str, Any]) -> dict[str, Any]:
+    """A tradeCompleted payload as the engine passes trades to strategies (date in unix seconds)."""
+    return {**trade, "date": parse_date(trade["date"], "date")}
 
 
 class _TradebotReplay:

@@ -97,6 +97,8 @@ class TraderLog:
     """A stop that fired: its fields and ``date``; cleared when its sale ended."""
     start_portfolio: dict[str, float] | None = None
     start_balance: float | None = None
+    delivered: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    """Completed trades by the start of the candle after which the strategy was told of them."""
     _last_buy: str | None = None
 
     def add(self, kind: str, payload: Any, key: str) -> None:
@@ -123,6 +125,9 @@ class TraderLog:
         self.by_advice.setdefault(advice_id, []).append((kind, payload))
         if kind == "tradeCompleted":
             self.completed.append(payload)
+            _, at, position = key.partition("@")
+            if at and position.isdigit():
+                self.delivered.setdefault(int(position), []).append(payload)
             if payload.get("action") == "buy":
                 self._last_buy = advice_id
         if (
@@ -191,6 +196,9 @@ class Trader:
         self.cancelling = False
         self.stop: _Stop | None = None
         self._lock = asyncio.Lock()
+        self.position: int | None = None
+        """Start of the newest candle the strategy has seen; a completed trade's event key records it,
+        so that after a takeover the replayed strategy learns of the trade at the same point."""
 
     # publishing -----------------------------------------------------------------------------------
 
@@ -367,7 +375,8 @@ class Trader:
             trade["feePercent"] = fee_percent
             sign = 1 if flight.side == "buy" else -1
             trade["effectivePrice"] = price * (1 + sign * fee_percent / 100)
-        await self.emit("tradeCompleted", trade, f"completed:{flight.trade_id}")
+        at = "" if self.position is None else f"@{self.position}"
+        await self.emit("tradeCompleted", trade, f"completed:{flight.trade_id}{at}")
         if self.on_trade is not None:
             await self.on_trade(trade, flight.advice)
         trigger = flight.advice.get("trigger")

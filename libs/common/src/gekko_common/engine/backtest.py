@@ -36,11 +36,13 @@ def build_strategy(config: dict[str, Any]) -> tuple[Strategy, int]:
 
 
 def _pipeline(
-    config: dict[str, Any], exporter: Exporter | None, minute_events: bool, sink: Any = None
+    config: dict[str, Any], exporter: Exporter | None, minute_events: bool, sink: Any = None, simulate: bool = True
 ) -> tuple[Pipeline, int]:
     strategy, size = build_strategy(config)
     try:
-        pipeline = Pipeline(config, strategy, exporter=exporter, minute_events=minute_events, sink=sink)
+        pipeline = Pipeline(
+            config, strategy, exporter=exporter, minute_events=minute_events, sink=sink, simulate=simulate
+        )
     except KeyError as exc:
         method = config["tradingAdvisor"]["method"]
         raise ConfigError(method, f"the {method} parameters lack {exc}") from None
@@ -232,12 +234,13 @@ class Engine:
 
     ``realtime_since`` (unix seconds) is when the run started: older candles warm the strategy up but
     cannot complete its warm-up, as in the original's realtime mode. Trades are identical to
-    :func:`run_backtest` over the same candles.
+    :func:`run_backtest` over the same candles. With ``simulate=False`` (a real trader) there is no
+    simulated portfolio: the exchange's trades reach the strategy through :meth:`trade`.
     """
 
-    def __init__(self, config: dict[str, Any], realtime_since: int | None = None) -> None:
+    def __init__(self, config: dict[str, Any], realtime_since: int | None = None, simulate: bool = True) -> None:
         self.events: list[tuple[str, dict[str, Any]]] = []
-        self.pipeline, size = _pipeline(config, None, minute_events=True, sink=self._collect)
+        self.pipeline, size = _pipeline(config, None, minute_events=True, sink=self._collect, simulate=simulate)
         self.pipeline.advisor.realtime_since = realtime_since
         self.batcher = Batcher(size)
 
@@ -264,6 +267,12 @@ class Engine:
             s, o, h, lo, c, v, vol, t = merged
             strat = StrategyCandle(s, o, h, lo, c, v, _number(vol), _number(t))
         self.pipeline.minute(row[0], row[4], strat)
+        return self.events
+
+    def trade(self, trade: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """A real trade for the strategy (``onTrade``, the trailing-stop flip); returns what that caused."""
+        self.events = []
+        self.pipeline.external_trade(trade)
         return self.events
 
     def finish(self) -> list[tuple[str, dict[str, Any]]]:

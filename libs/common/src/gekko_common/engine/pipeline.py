@@ -30,6 +30,7 @@ class Pipeline:
         exporter: Exporter | None,
         minute_events: bool,
         sink: Callable[[Event], None] | None = None,
+        simulate: bool = True,
     ) -> None:
         advisor_cfg = config["tradingAdvisor"]
         self.advisor = TradingAdvisor(
@@ -45,6 +46,9 @@ class Pipeline:
         self.exporter = exporter
         self.sink = sink
         self.queues = (self.advisor.queue, self.paper.queue, self.analyzer.queue)
+        self.simulate = simulate
+        """False for a real trader: no simulated portfolio; the exchange's trades come in through
+        :meth:`external_trade`."""
         self.last_start = 0
         self.last_close = 0.0
 
@@ -54,8 +58,14 @@ class Pipeline:
         self.last_close = close
         if strat is not None:
             self.advisor.tick(strat, start)
-        self.paper.process_candle(start, close)
+        if self.simulate:
+            self.paper.process_candle(start, close)
         self.analyzer.process_candle(start, close)
+        self.flush()
+
+    def external_trade(self, trade: dict[str, Any]) -> None:
+        """A real trade (a live trader's ``tradeCompleted``) reaches the strategy, then flush."""
+        self.advisor.process_trade(trade)
         self.flush()
 
     def flush(self) -> None:
@@ -82,7 +92,8 @@ class Pipeline:
             self.paper.on_warmup()
             self.analyzer.on_warmup()
         elif kind == "advice":
-            self.paper.process_advice(payload)
+            if self.simulate:
+                self.paper.process_advice(payload)
         elif kind == "stratUpdate":
             if exporter:
                 exporter.strat_update(payload)
