@@ -145,12 +145,13 @@ def main() -> None:
 
         configs = []
         for i in range(args.batch):
-            # StochRSI runs the general (interpreted) pipeline: each backtest is real work, so the
+            # CCI runs the general (interpreted) pipeline: each backtest is real work, so the
             # figure measures replicas, not request overhead
             cfg = report_only(macd)
-            cfg["tradingAdvisor"] = {"enabled": True, "method": "StochRSI", "candleSize": args.batch_candle_size,
+            cfg["tradingAdvisor"] = {"enabled": True, "method": "CCI", "candleSize": args.batch_candle_size,
                                      "historySize": 10}
-            cfg["StochRSI"] = {"interval": 3 + i % 10, "thresholds": {"low": 20, "high": 80, "persistence": 1 + i // 10}}
+            cfg["CCI"] = {"constant": 0.015, "history": 60 + 3 * (i % 10),
+                          "thresholds": {"up": 100, "down": -100, "persistence": i // 10}}
             configs.append(cfg)
         rates = {}
         for n in replicas:
@@ -160,7 +161,7 @@ def main() -> None:
             for p in group:
                 p.stop()
             print(
-                f"{args.batch} different StochRSI cs{args.batch_candle_size} backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
+                f"{args.batch} different CCI cs{args.batch_candle_size} backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
                 + (f"  ({rates[n] / rates[replicas[0]]:.2f}x of {replicas[0]})" if n != replicas[0] else "")
             )
         if 4 in rates:

@@ -12,6 +12,7 @@ PARAMS = {
     "MACD": {"short": 10, "long": 21, "signal": 9, "thresholds": {"down": -0.025, "up": 0.025, "persistence": 1}},
     "PPO": {"short": 12, "long": 26, "signal": 9, "thresholds": {"down": -0.025, "up": 0.025, "persistence": 2}},
     "RSI": {"interval": 14, "thresholds": {"low": 30, "high": 70, "persistence": 1}},
+    "StochRSI": {"interval": 3, "thresholds": {"low": 20, "high": 80, "persistence": 3}},
 }
 
 

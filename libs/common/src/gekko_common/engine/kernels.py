@@ -133,6 +133,64 @@ def _rsi(close: Any, interval: int) -> Any:
     return out
 
 
+@njit(cache=True)  # type: ignore[misc]
+def _stoch(rsi: Any, interval: int) -> Any:
+    """``(rsi - lowest) / (highest - lowest) * 100`` over the last ``interval`` RSI values, with
+    JavaScript's division by zero."""
+    n = len(rsi)
+    out = np.empty(n)
+    for i in range(n):
+        first = max(0, i - interval + 1)
+        lowest = highest = rsi[first]
+        for j in range(first + 1, i + 1):
+            if rsi[j] < lowest:
+                lowest = rsi[j]
+            if rsi[j] > highest:
+                highest = rsi[j]
+        num = rsi[i] - lowest
+        den = highest - lowest
+        if den != 0:
+            out[i] = (num / den) * 100
+        elif num == 0 or np.isnan(num):
+            out[i] = np.nan
+        else:
+            out[i] = np.inf * np.sign(num)
+    return out
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _stoch_zone(values: Any, first_check: int, high: float, low: float, persistence: float) -> Any:
+    """StochRSI's zones: above ``high`` short, below ``low`` long; the band between only resets the
+    duration (direction, persisted and adviced stay)."""
+    n = len(values)
+    out = np.zeros(n, dtype=np.int8)
+    direction = 0
+    duration = 0
+    persisted = False
+    adviced = False
+    for i in range(first_check, n):
+        v = values[i]
+        if v > high:
+            zone, action = 1, -1
+        elif v < low:
+            zone, action = 2, 1
+        else:
+            duration = 0
+            continue
+        if direction != zone:
+            direction = zone
+            duration = 0
+            persisted = False
+            adviced = False
+        duration += 1
+        if duration >= persistence:
+            persisted = True
+        if persisted and not adviced:
+            adviced = True
+            out[i] = action
+    return out
+
+
 def _thresholds(settings: dict[str, Any]) -> dict[str, Any]:
     t = settings["thresholds"]
     assert isinstance(t, dict)
@@ -162,9 +220,20 @@ def rsi_codes(close: Any, settings: dict[str, Any], first_check: int) -> Codes:
     return _zone(values, first_check, float(t["high"]), float(t["low"]), -1, 1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 
+def stochrsi_codes(close: Any, settings: dict[str, Any], first_check: int) -> Codes:
+    """StochRSI: the stochastic of the RSI above ``high`` -> short, below ``low`` -> long."""
+    t = _thresholds(settings)
+    interval = settings["interval"]
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+        raise ValueError("the general path handles unusual intervals")
+    values = _stoch(_rsi(close, interval), interval)
+    return _stoch_zone(values, first_check, float(t["high"]), float(t["low"]), float(t["persistence"]))  # type: ignore[no-any-return]
+
+
 KERNELS: dict[str, Callable[[Any, dict[str, Any], int], Codes]] = {
     "MACD": macd_codes,
     "PPO": ppo_codes,
     "RSI": rsi_codes,
+    "StochRSI": stochrsi_codes,
 }
 """Strategies with a compiled path (their advice never depends on trades: no triggers)."""
