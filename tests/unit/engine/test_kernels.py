@@ -13,6 +13,7 @@ PARAMS = {
     "PPO": {"short": 12, "long": 26, "signal": 9, "thresholds": {"down": -0.025, "up": 0.025, "persistence": 2}},
     "RSI": {"interval": 14, "thresholds": {"low": 30, "high": 70, "persistence": 1}},
     "StochRSI": {"interval": 3, "thresholds": {"low": 20, "high": 80, "persistence": 3}},
+    "CCI": {"constant": 0.015, "history": 90, "thresholds": {"up": 100, "down": -100, "persistence": 0}},
 }
 
 
@@ -60,6 +61,16 @@ def test_kernel_path_equals_general_path(candles, method, data, size, history, s
             params["thresholds"][key] *= scale
     fast = run_backtest(config(method, size, history, params, updates=False), candles[data])
     slow = run_backtest(config(method, size, history, params, updates=True), candles[data])
+    slow.pop("stratUpdates")
+    assert fast == slow
+    assert fast["trades"], "the case trades"
+
+
+@pytest.mark.parametrize(("data", "size", "history", "persistence"), [("small", 1, 5, 2), ("full", 30, 25, 3)])
+def test_cci_kernel_with_persistence_and_a_short_history(candles, data, size, history, persistence) -> None:
+    params = {"constant": 0.015, "history": 20, "thresholds": {"up": 100, "down": -100, "persistence": persistence}}
+    fast = run_backtest(config("CCI", size, history, params, updates=False), candles[data])
+    slow = run_backtest(config("CCI", size, history, params, updates=True), candles[data])
     slow.pop("stratUpdates")
     assert fast == slow
     assert fast["trades"], "the case trades"

@@ -191,43 +191,124 @@ def _stoch_zone(values: Any, first_check: int, high: float, low: float, persiste
     return out
 
 
+@njit(cache=True)  # type: ignore[misc]
+def _js_div(a: float, b: float) -> float:
+    if b != 0:
+        return a / b
+    if a == 0 or np.isnan(a):
+        return np.nan
+    return -np.inf if (a < 0) != (np.copysign(1.0, b) < 0) else np.inf
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _cci(high: Any, low: Any, close: Any, size: int, constant: float) -> Any:
+    """CCI over the last ``size`` typical prices, summed oldest first as the indicator does; NaN
+    marks the candles before the history is full (the indicator's ``false``)."""
+    n = len(close)
+    tp = np.empty(n)
+    out = np.full(n, np.nan)
+    valid = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        tp[i] = (high[i] + close[i] + low[i]) / 3
+        if i + 1 < size:
+            continue
+        total = 0.0
+        for j in range(i - size + 1, i + 1):
+            total += tp[j]
+        avg = total / size
+        dev = 0.0
+        for j in range(i - size + 1, i + 1):
+            z = tp[j] - avg
+            if z < 0:
+                z = z * -1.0
+            dev = dev + z
+        out[i] = _js_div(tp[i] - avg, constant * (dev / size))
+        valid[i] = True
+    return out, valid
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _cci_zone(values: Any, valid: Any, first_check: int, up: float, down: float, p: float) -> Any:
+    """The CCI strategy's own trend rules (>= and <=, persistence 0 advises at once)."""
+    n = len(values)
+    out = np.zeros(n, dtype=np.int8)
+    direction = 0  # 0 undefined, 1 overbought, 2 oversold, 3 no direction
+    duration = 0
+    persisted = False
+    adviced = False
+    for i in range(first_check, n):
+        if not valid[i]:
+            continue
+        r = values[i]
+        if r >= up or r <= down:
+            zone, action = (1, -1) if r >= up else (2, 1)
+            if (persisted or p == 0) and not adviced and direction == zone:
+                adviced = True
+                duration += 1
+                out[i] = action
+            elif direction != zone:
+                direction, duration, persisted, adviced = zone, 1, False, False
+                if p == 0:
+                    adviced = True
+                    out[i] = action
+            else:
+                duration += 1
+                if duration >= p:
+                    persisted = True
+        elif direction != 3:
+            direction, duration, persisted, adviced = 3, 0, False, False
+        else:
+            duration += 1
+    return out
+
+
 def _thresholds(settings: dict[str, Any]) -> dict[str, Any]:
     t = settings["thresholds"]
     assert isinstance(t, dict)
     return t
 
 
-def macd_codes(close: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def macd_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
     """MACD: histogram above ``up`` -> long, below ``down`` -> short."""
     t = _thresholds(settings)
-    es, el = _emas(close, float(settings["short"]), float(settings["long"]))
+    es, el = _emas(strat.close, float(settings["short"]), float(settings["long"]))
     values = _minus_signal(es - el, float(settings["signal"]))
     return _zone(values, first_check, float(t["up"]), float(t["down"]), 1, -1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 
-def ppo_codes(close: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def ppo_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
     """PPO: ``ppo - signal`` above ``up`` -> long, below ``down`` -> short."""
     t = _thresholds(settings)
-    es, el = _emas(close, float(settings["short"]), float(settings["long"]))
+    es, el = _emas(strat.close, float(settings["short"]), float(settings["long"]))
     values = _minus_signal(_ppo(es, el), float(settings["signal"]))
     return _zone(values, first_check, float(t["up"]), float(t["down"]), 1, -1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 
-def rsi_codes(close: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def rsi_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
     """RSI: above ``high`` -> short, below ``low`` -> long."""
     t = _thresholds(settings)
-    values = _rsi(close, int(settings["interval"]))
+    values = _rsi(strat.close, int(settings["interval"]))
     return _zone(values, first_check, float(t["high"]), float(t["low"]), -1, 1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 
-def stochrsi_codes(close: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def stochrsi_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
     """StochRSI: the stochastic of the RSI above ``high`` -> short, below ``low`` -> long."""
     t = _thresholds(settings)
     interval = settings["interval"]
     if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
         raise ValueError("the general path handles unusual intervals")
-    values = _stoch(_rsi(close, interval), interval)
+    values = _stoch(_rsi(strat.close, interval), interval)
     return _stoch_zone(values, first_check, float(t["high"]), float(t["low"]), float(t["persistence"]))  # type: ignore[no-any-return]
+
+
+def cci_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+    """CCI: at or above ``up`` -> short, at or below ``down`` -> long, with its persistence rules."""
+    t = _thresholds(settings)
+    size = settings["history"]
+    if isinstance(size, bool) or not isinstance(size, int | float) or int(size) < 1:
+        raise ValueError("the general path handles unusual history sizes")
+    values, valid = _cci(strat.high, strat.low, strat.close, int(size), float(settings["constant"]))
+    return _cci_zone(values, valid, first_check, float(t["up"]), float(t["down"]), float(t["persistence"]))  # type: ignore[no-any-return]
 
 
 KERNELS: dict[str, Callable[[Any, dict[str, Any], int], Codes]] = {
@@ -235,5 +316,6 @@ KERNELS: dict[str, Callable[[Any, dict[str, Any], int], Codes]] = {
     "PPO": ppo_codes,
     "RSI": rsi_codes,
     "StochRSI": stochrsi_codes,
+    "CCI": cci_codes,
 }
 """Strategies with a compiled path (their advice never depends on trades: no triggers)."""
