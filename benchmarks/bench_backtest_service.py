@@ -145,13 +145,12 @@ def main() -> None:
 
         configs = []
         for i in range(args.batch):
-            # TSI runs the general (interpreted) pipeline: each backtest is real work, so the
+            # DEMA runs the general (interpreted) pipeline: each backtest is real work, so the
             # figure measures replicas, not request overhead
             cfg = report_only(macd)
-            cfg["tradingAdvisor"] = {"enabled": True, "method": "TSI", "candleSize": args.batch_candle_size,
+            cfg["tradingAdvisor"] = {"enabled": True, "method": "DEMA", "candleSize": args.batch_candle_size,
                                      "historySize": 10}
-            cfg["TSI"] = {"short": 10 + i % 10, "long": 25,
-                          "thresholds": {"low": -25, "high": 25, "persistence": 1 + i // 10}}
+            cfg["DEMA"] = {"weight": 15 + i % 10, "thresholds": {"down": -0.025 * (1 + i // 10), "up": 0.025}}
             configs.append(cfg)
         rates = {}
         for n in replicas:
@@ -161,7 +160,7 @@ def main() -> None:
             for p in group:
                 p.stop()
             print(
-                f"{args.batch} different TSI cs{args.batch_candle_size} backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
+                f"{args.batch} different DEMA cs{args.batch_candle_size} backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
                 + (f"  ({rates[n] / rates[replicas[0]]:.2f}x of {replicas[0]})" if n != replicas[0] else "")
             )
         if 4 in rates:

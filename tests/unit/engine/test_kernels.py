@@ -14,6 +14,13 @@ PARAMS = {
     "RSI": {"interval": 14, "thresholds": {"low": 30, "high": 70, "persistence": 1}},
     "StochRSI": {"interval": 3, "thresholds": {"low": 20, "high": 80, "persistence": 3}},
     "CCI": {"constant": 0.015, "history": 90, "thresholds": {"up": 100, "down": -100, "persistence": 0}},
+    "TSI": {"short": 13, "long": 25, "thresholds": {"low": -25, "high": 25, "persistence": 1}},
+    "UO": {
+        "first": {"weight": 4, "period": 7},
+        "second": {"weight": 2, "period": 14},
+        "third": {"weight": 1, "period": 28},
+        "thresholds": {"low": 30, "high": 70, "persistence": 1},
+    },
 }
 
 

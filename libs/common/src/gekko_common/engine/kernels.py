@@ -262,6 +262,67 @@ def _cci_zone(values: Any, valid: Any, first_check: int, up: float, down: float,
     return out
 
 
+@njit(cache=True)  # type: ignore[misc]
+def _tsi(close: Any, short: float, long: float) -> Any:
+    """True strength index: double-smoothed momentum over double-smoothed absolute momentum (0 on
+    the first candle, which only sets the previous close)."""
+    n = len(close)
+    out = np.zeros(n)
+    kl, ks = 2 / (long + 1), 2 / (short + 1)
+    inner = outer = abs_inner = abs_outer = 0.0
+    for i in range(1, n):
+        momentum = close[i] - close[i - 1]
+        first = i == 1
+        inner = _ema_step(inner, momentum, kl, first)
+        outer = _ema_step(outer, inner, ks, first)
+        abs_inner = _ema_step(abs_inner, abs(momentum), kl, first)
+        abs_outer = _ema_step(abs_outer, abs_inner, ks, first)
+        out[i] = _js_div(100 * outer, abs_outer)
+    return out
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _sma_step(ring: Any, state: Any, price: float) -> float:
+    """Gekko's running-sum SMA; ``state`` holds [age, count, sum]."""
+    idx = int(state[0])
+    count = int(state[1])
+    if idx < count:
+        tail = ring[idx]
+    else:
+        tail = 0.0
+        count += 1
+    ring[idx] = price
+    state[2] = state[2] + (price - tail)
+    state[1] = count
+    state[0] = (idx + 1) % len(ring)
+    return state[2] / count  # type: ignore[no-any-return]
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _uo(high: Any, low: Any, close: Any, periods: Any, weights: Any) -> Any:
+    """Ultimate oscillator (the previous close starts at 0)."""
+    n = len(close)
+    out = np.zeros(n)
+    rings_tr = [np.zeros(int(p)) for p in periods]
+    rings_bp = [np.zeros(int(p)) for p in periods]
+    states_tr = np.zeros((3, 3))
+    states_bp = np.zeros((3, 3))
+    a = np.zeros(3)
+    prev = 0.0
+    for i in range(n):
+        lo = low[i] if low[i] <= prev else prev
+        bp = close[i] - lo
+        tr = (high[i] if high[i] >= prev else prev) - lo
+        for k in range(3):
+            t = _sma_step(rings_tr[k], states_tr[k], tr)
+            b = _sma_step(rings_bp[k], states_bp[k], bp)
+            a[k] = _js_div(b, t)
+        w1, w2, w3 = weights[0], weights[1], weights[2]
+        out[i] = _js_div(100 * (((w1 * a[0]) + (w2 * a[1])) + (w3 * a[2])), (w1 + w2) + w3)
+        prev = close[i]
+    return out
+
+
 def _thresholds(settings: dict[str, Any]) -> dict[str, Any]:
     t = settings["thresholds"]
     assert isinstance(t, dict)
@@ -311,11 +372,32 @@ def cci_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
     return _cci_zone(values, valid, first_check, float(t["up"]), float(t["down"]), float(t["persistence"]))  # type: ignore[no-any-return]
 
 
+def tsi_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+    """TSI: above ``high`` -> short, below ``low`` -> long."""
+    t = _thresholds(settings)
+    values = _tsi(strat.close, float(settings["short"]), float(settings["long"]))
+    return _zone(values, first_check, float(t["high"]), float(t["low"]), -1, 1, float(t["persistence"]))  # type: ignore[no-any-return]
+
+
+def uo_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+    """UO: above ``high`` -> short, below ``low`` -> long."""
+    t = _thresholds(settings)
+    parts = [settings[k] for k in ("first", "second", "third")]
+    periods = np.array([int(p["period"]) for p in parts], dtype=np.int64)
+    weights = np.array([float(p["weight"]) for p in parts])
+    if (periods < 1).any():
+        raise ValueError("the general path handles unusual periods")
+    values = _uo(strat.high, strat.low, strat.close, periods, weights)
+    return _zone(values, first_check, float(t["high"]), float(t["low"]), -1, 1, float(t["persistence"]))  # type: ignore[no-any-return]
+
+
 KERNELS: dict[str, Callable[[Any, dict[str, Any], int], Codes]] = {
     "MACD": macd_codes,
     "PPO": ppo_codes,
     "RSI": rsi_codes,
     "StochRSI": stochrsi_codes,
     "CCI": cci_codes,
+    "TSI": tsi_codes,
+    "UO": uo_codes,
 }
 """Strategies with a compiled path (their advice never depends on trades: no triggers)."""
