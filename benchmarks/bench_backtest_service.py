@@ -145,12 +145,13 @@ def main() -> None:
 
         configs = []
         for i in range(args.batch):
-            # DEMA runs the general (interpreted) pipeline: each backtest is real work, so the
+            # varPPO runs the general (interpreted) pipeline: each backtest is real work, so the
             # figure measures replicas, not request overhead
             cfg = report_only(macd)
-            cfg["tradingAdvisor"] = {"enabled": True, "method": "DEMA", "candleSize": args.batch_candle_size,
+            cfg["tradingAdvisor"] = {"enabled": True, "method": "varPPO", "candleSize": args.batch_candle_size,
                                      "historySize": 10}
-            cfg["DEMA"] = {"weight": 15 + i % 10, "thresholds": {"down": -0.025 * (1 + i // 10), "up": 0.025}}
+            cfg["varPPO"] = {"momentum": "TSI",
+                             "thresholds": {"weightLow": 100 + 5 * (i % 10), "weightHigh": -120, "persistence": i // 10}}
             configs.append(cfg)
         rates = {}
         for n in replicas:
@@ -160,7 +161,7 @@ def main() -> None:
             for p in group:
                 p.stop()
             print(
-                f"{args.batch} different DEMA cs{args.batch_candle_size} backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
+                f"{args.batch} different varPPO cs{args.batch_candle_size} backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
                 + (f"  ({rates[n] / rates[replicas[0]]:.2f}x of {replicas[0]})" if n != replicas[0] else "")
             )
         if 4 in rates:

@@ -21,6 +21,8 @@ PARAMS = {
         "third": {"weight": 1, "period": 28},
         "thresholds": {"low": 30, "high": 70, "persistence": 1},
     },
+    "DEMA": {"weight": 21, "thresholds": {"down": -0.025, "up": 0.025}},
+    "TMA": {"short": 7, "medium": 25, "long": 99, "thresholds": {}},
 }
 
 

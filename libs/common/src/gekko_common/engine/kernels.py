@@ -323,6 +323,57 @@ def _uo(high: Any, low: Any, close: Any, periods: Any, weights: Any) -> Any:
     return out
 
 
+@njit(cache=True)  # type: ignore[misc]
+def _sma(values: Any, window: int, feeds: int) -> Any:
+    """Gekko's running-sum SMA of every value, each value fed ``feeds`` times in a row."""
+    out = np.empty(len(values))
+    ring = np.zeros(window)
+    state = np.zeros(3)
+    for i in range(len(values)):
+        for _ in range(feeds):
+            out[i] = _sma_step(ring, state, values[i])
+    return out
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _dema_codes(close: Any, weight: float, window: int, first_check: int, up: float, down: float) -> Any:
+    """DEMA: ``SMA - DEMA`` above ``up`` -> long, below ``down`` -> short, once per trend."""
+    n = len(close)
+    out = np.zeros(n, dtype=np.int8)
+    sma = _sma(close, window, 1)
+    k = 2 / (weight + 1)
+    inner = outer = 0.0
+    trend = 0
+    for i in range(n):
+        inner = _ema_step(inner, close[i], k, i == 0)
+        outer = _ema_step(outer, inner, k, i == 0)
+        if i < first_check:
+            continue
+        diff = sma[i] - ((2 * inner) - outer)
+        if diff > up:
+            if trend != 1:
+                trend = 1
+                out[i] = 1
+        elif diff < down and trend != -1:
+            trend = -1
+            out[i] = -1
+    return out
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _tma_codes(close: Any, short: int, medium: int, long: int, first_check: int) -> Any:
+    """TMA: short > medium > long -> long; medium above both or below both -> short."""
+    n = len(close)
+    out = np.zeros(n, dtype=np.int8)
+    s, m, lg = _sma(close, short, 2), _sma(close, medium, 2), _sma(close, long, 2)
+    for i in range(first_check, n):
+        if s[i] > m[i] and m[i] > lg[i]:
+            out[i] = 1
+        elif (s[i] < m[i] and m[i] > lg[i]) or (s[i] > m[i] and m[i] < lg[i]):
+            out[i] = -1
+    return out
+
+
 def _thresholds(settings: dict[str, Any]) -> dict[str, Any]:
     t = settings["thresholds"]
     assert isinstance(t, dict)
@@ -391,6 +442,26 @@ def uo_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
     return _zone(values, first_check, float(t["high"]), float(t["low"]), -1, 1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 
+def _window(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) < 1:
+        raise ValueError("the general path handles unusual windows")
+    return int(value)
+
+
+def dema_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+    """DEMA: the SMA above the DEMA by ``up`` -> long, below by ``down`` -> short."""
+    t = _thresholds(settings)
+    weight = settings["weight"]
+    return _dema_codes(strat.close, float(weight), _window(weight), first_check, float(t["up"]), float(t["down"]))  # type: ignore[no-any-return]
+
+
+def tma_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+    """TMA: three SMAs (each fed every close twice, as the original)."""
+    windows = [_window(settings[k]) for k in ("short", "medium", "long")]
+    short, medium, long = windows
+    return _tma_codes(strat.close, short, medium, long, first_check)  # type: ignore[no-any-return]
+
+
 KERNELS: dict[str, Callable[[Any, dict[str, Any], int], Codes]] = {
     "MACD": macd_codes,
     "PPO": ppo_codes,
@@ -399,5 +470,7 @@ KERNELS: dict[str, Callable[[Any, dict[str, Any], int], Codes]] = {
     "CCI": cci_codes,
     "TSI": tsi_codes,
     "UO": uo_codes,
+    "DEMA": dema_codes,
+    "TMA": tma_codes,
 }
 """Strategies with a compiled path (their advice never depends on trades: no triggers)."""
