@@ -145,12 +145,12 @@ def main() -> None:
 
         configs = []
         for i in range(args.batch):
-            # varPPO runs the general (interpreted) pipeline: each backtest is real work, so the
-            # figure measures replicas, not request overhead
+            # varPPO with RSI momentum runs the general (interpreted) pipeline: each backtest is real
+            # work (PPO and RSI on every candle), so the figure measures replicas, not request overhead
             cfg = report_only(macd)
             cfg["tradingAdvisor"] = {"enabled": True, "method": "varPPO", "candleSize": args.batch_candle_size,
                                      "historySize": 10}
-            cfg["varPPO"] = {"momentum": "TSI",
+            cfg["varPPO"] = {"momentum": "RSI",
                              "thresholds": {"weightLow": 100 + 5 * (i % 10), "weightHigh": -120, "persistence": i // 10}}
             configs.append(cfg)
         rates = {}

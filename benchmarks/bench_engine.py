@@ -50,12 +50,14 @@ CASES = [
         5_000_000,
     ),
     ("RSI", 1, {"interval": 14, "thresholds": {"low": 30, "high": 70, "persistence": 1}}, 1_000_000),
-    # no targets: StochRSI, CCI, TSI and DEMA run compiled, varPPO the general (interpreted) pipeline
+    # no targets: StochRSI, CCI, TSI, DEMA and varPPO run compiled; varPPO with RSI momentum (which
+    # never trades, as in the original) takes the general (interpreted) pipeline, for comparison
     ("StochRSI", 5, {"interval": 3, "thresholds": {"low": 20, "high": 80, "persistence": 3}}, None),
     ("CCI", 5, {"constant": 0.015, "history": 90, "thresholds": {"up": 100, "down": -100, "persistence": 0}}, None),
     ("TSI", 5, {"short": 13, "long": 25, "thresholds": {"low": -25, "high": 25, "persistence": 1}}, None),
     ("DEMA", 5, {"weight": 21, "thresholds": {"down": -0.025, "up": 0.025}}, None),
     ("varPPO", 5, {"momentum": "TSI", "thresholds": {"weightLow": 120, "weightHigh": -120, "persistence": 0}}, None),
+    ("varPPO", 5, {"momentum": "RSI", "thresholds": {"weightLow": 120, "weightHigh": -120, "persistence": 0}}, None),
 ]
 
 

@@ -23,6 +23,7 @@ PARAMS = {
     },
     "DEMA": {"weight": 21, "thresholds": {"down": -0.025, "up": 0.025}},
     "TMA": {"short": 7, "medium": 25, "long": 99, "thresholds": {}},
+    "varPPO": {"momentum": "TSI", "thresholds": {"weightLow": 120, "weightHigh": -120, "persistence": 0}},
 }
 
 
@@ -80,6 +81,30 @@ def test_cci_kernel_with_persistence_and_a_short_history(candles, data, size, hi
     params = {"constant": 0.015, "history": 20, "thresholds": {"up": 100, "down": -100, "persistence": persistence}}
     fast = run_backtest(config("CCI", size, history, params, updates=False), candles[data])
     slow = run_backtest(config("CCI", size, history, params, updates=True), candles[data])
+    slow.pop("stratUpdates")
+    assert fast == slow
+    assert fast["trades"], "the case trades"
+
+
+@pytest.mark.parametrize(
+    ("momentum", "blocks"),
+    [
+        ("UO", {}),
+        (
+            "TSI",
+            {
+                "PPO": {"short": 9, "long": 20, "signal": 5},
+                "TSI": {"short": 7, "long": 19, "thresholds": {"low": -20, "high": 20}},
+            },
+        ),
+    ],
+)
+def test_varppo_kernel_reads_the_ppo_and_momentum_blocks(candles, momentum, blocks) -> None:
+    params = {"momentum": momentum, "thresholds": {"weightLow": 100, "weightHigh": -100, "persistence": 2}}
+    fast_cfg = {**config("varPPO", 15, 10, params, updates=False), **blocks}
+    slow_cfg = {**config("varPPO", 15, 10, params, updates=True), **blocks}
+    fast = run_backtest(fast_cfg, candles["full"])
+    slow = run_backtest(slow_cfg, candles["full"])
     slow.pop("stratUpdates")
     assert fast == slow
     assert fast["trades"], "the case trades"

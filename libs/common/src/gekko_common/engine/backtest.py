@@ -74,7 +74,7 @@ def _kernel_codes(config: dict[str, Any], strat: Any, exporter: Exporter) -> Any
         settings = tomllib.loads(strategy_cls.params)
     history = int(config["tradingAdvisor"].get("historySize") or 0)
     try:
-        return kernel(strat, settings, max(history, 1) - 1)
+        return kernel(strat, settings, max(history, 1) - 1, config)
     except (KeyError, TypeError, ValueError, AssertionError):
         return None  # malformed parameters: the general path reports them
 

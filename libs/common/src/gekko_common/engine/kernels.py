@@ -15,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from gekko_common.engine.strategies import _MOMENTUM_DEFAULTS, PPO_DEFAULTS
+
 Codes = npt.NDArray[np.int8]
 
 
@@ -374,13 +376,44 @@ def _tma_codes(close: Any, short: int, medium: int, long: int, first_check: int)
     return out
 
 
+@njit(cache=True)  # type: ignore[misc]
+def _var_zone(values: Any, lows: Any, highs: Any, first_check: int, persistence: float) -> Any:
+    """varPPO's zones: below the moving ``low`` -> long, else above the moving ``high`` -> short."""
+    n = len(values)
+    out = np.zeros(n, dtype=np.int8)
+    direction = 0
+    duration = 0
+    persisted = False
+    adviced = False
+    for i in range(first_check, n):
+        v = values[i]
+        if v < lows[i]:
+            zone, action = 1, 1
+        elif v > highs[i]:
+            zone, action = 2, -1
+        else:
+            continue
+        if direction != zone:
+            direction = zone
+            duration = 0
+            persisted = False
+            adviced = False
+        duration += 1
+        if duration >= persistence:
+            persisted = True
+        if persisted and not adviced:
+            adviced = True
+            out[i] = action
+    return out
+
+
 def _thresholds(settings: dict[str, Any]) -> dict[str, Any]:
     t = settings["thresholds"]
     assert isinstance(t, dict)
     return t
 
 
-def macd_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def macd_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """MACD: histogram above ``up`` -> long, below ``down`` -> short."""
     t = _thresholds(settings)
     es, el = _emas(strat.close, float(settings["short"]), float(settings["long"]))
@@ -388,7 +421,7 @@ def macd_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
     return _zone(values, first_check, float(t["up"]), float(t["down"]), 1, -1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 
-def ppo_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def ppo_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """PPO: ``ppo - signal`` above ``up`` -> long, below ``down`` -> short."""
     t = _thresholds(settings)
     es, el = _emas(strat.close, float(settings["short"]), float(settings["long"]))
@@ -396,14 +429,14 @@ def ppo_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
     return _zone(values, first_check, float(t["up"]), float(t["down"]), 1, -1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 
-def rsi_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def rsi_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """RSI: above ``high`` -> short, below ``low`` -> long."""
     t = _thresholds(settings)
     values = _rsi(strat.close, int(settings["interval"]))
     return _zone(values, first_check, float(t["high"]), float(t["low"]), -1, 1, float(t["persistence"]))  # type: ignore[no-any-return]
 
 
-def stochrsi_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def stochrsi_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """StochRSI: the stochastic of the RSI above ``high`` -> short, below ``low`` -> long."""
     t = _thresholds(settings)
     interval = settings["interval"]
@@ -413,7 +446,7 @@ def stochrsi_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Co
     return _stoch_zone(values, first_check, float(t["high"]), float(t["low"]), float(t["persistence"]))  # type: ignore[no-any-return]
 
 
-def cci_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def cci_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """CCI: at or above ``up`` -> short, at or below ``down`` -> long, with its persistence rules."""
     t = _thresholds(settings)
     size = settings["history"]
@@ -423,23 +456,55 @@ def cci_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
     return _cci_zone(values, valid, first_check, float(t["up"]), float(t["down"]), float(t["persistence"]))  # type: ignore[no-any-return]
 
 
-def tsi_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
-    """TSI: above ``high`` -> short, below ``low`` -> long."""
-    t = _thresholds(settings)
-    values = _tsi(strat.close, float(settings["short"]), float(settings["long"]))
-    return _zone(values, first_check, float(t["high"]), float(t["low"]), -1, 1, float(t["persistence"]))  # type: ignore[no-any-return]
+def tsi_values(strat: Any, settings: dict[str, Any]) -> Any:
+    return _tsi(strat.close, float(settings["short"]), float(settings["long"]))
 
 
-def uo_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
-    """UO: above ``high`` -> short, below ``low`` -> long."""
-    t = _thresholds(settings)
+def uo_values(strat: Any, settings: dict[str, Any]) -> Any:
     parts = [settings[k] for k in ("first", "second", "third")]
     periods = np.array([int(p["period"]) for p in parts], dtype=np.int64)
     weights = np.array([float(p["weight"]) for p in parts])
     if (periods < 1).any():
         raise ValueError("the general path handles unusual periods")
-    values = _uo(strat.high, strat.low, strat.close, periods, weights)
+    return _uo(strat.high, strat.low, strat.close, periods, weights)
+
+
+def tsi_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
+    """TSI: above ``high`` -> short, below ``low`` -> long."""
+    t = _thresholds(settings)
+    values = tsi_values(strat, settings)
     return _zone(values, first_check, float(t["high"]), float(t["low"]), -1, 1, float(t["persistence"]))  # type: ignore[no-any-return]
+
+
+def uo_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
+    """UO: above ``high`` -> short, below ``low`` -> long."""
+    t = _thresholds(settings)
+    values = uo_values(strat, settings)
+    return _zone(values, first_check, float(t["high"]), float(t["low"]), -1, 1, float(t["persistence"]))  # type: ignore[no-any-return]
+
+
+def varppo_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
+    """varPPO: the momentum below ``low + hist * weightLow`` -> long, above ``high + hist * weightHigh``
+    -> short; PPO and momentum settings from their own config blocks (else their defaults)."""
+    if not isinstance(settings, dict):
+        raise ValueError("the general path handles malformed settings")
+    momentum = str(settings.get("momentum", "TSI"))
+    if momentum not in ("TSI", "UO"):
+        raise ValueError("RSI (never trades) and unknown momentums take the general path")
+    block = config.get("PPO")
+    ppo: dict[str, Any] = block if isinstance(block, dict) else PPO_DEFAULTS
+    m_settings = config.get(momentum)
+    if not isinstance(m_settings, dict):
+        m_settings = _MOMENTUM_DEFAULTS[momentum]
+    thresholds = settings.get("thresholds") or {}
+    es, el = _emas(strat.close, float(ppo["short"]), float(ppo["long"]))
+    hist = _minus_signal(_ppo(es, el), float(ppo["signal"]))
+    values = tsi_values(strat, m_settings) if momentum == "TSI" else uo_values(strat, m_settings)
+    t = _thresholds(m_settings)
+    lows = float(t["low"]) + (hist * float(thresholds.get("weightLow", 120)))
+    highs = float(t["high"]) + (hist * float(thresholds.get("weightHigh", -120)))
+    persistence = float(thresholds.get("persistence", 0))
+    return _var_zone(values, lows, highs, first_check, persistence)  # type: ignore[no-any-return]
 
 
 def _window(value: Any) -> int:
@@ -448,21 +513,21 @@ def _window(value: Any) -> int:
     return int(value)
 
 
-def dema_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def dema_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """DEMA: the SMA above the DEMA by ``up`` -> long, below by ``down`` -> short."""
     t = _thresholds(settings)
     weight = settings["weight"]
     return _dema_codes(strat.close, float(weight), _window(weight), first_check, float(t["up"]), float(t["down"]))  # type: ignore[no-any-return]
 
 
-def tma_codes(strat: Any, settings: dict[str, Any], first_check: int) -> Codes:
+def tma_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """TMA: three SMAs (each fed every close twice, as the original)."""
     windows = [_window(settings[k]) for k in ("short", "medium", "long")]
     short, medium, long = windows
     return _tma_codes(strat.close, short, medium, long, first_check)  # type: ignore[no-any-return]
 
 
-KERNELS: dict[str, Callable[[Any, dict[str, Any], int], Codes]] = {
+KERNELS: dict[str, Callable[[Any, dict[str, Any], int, dict[str, Any]], Codes]] = {
     "MACD": macd_codes,
     "PPO": ppo_codes,
     "RSI": rsi_codes,
@@ -472,5 +537,6 @@ KERNELS: dict[str, Callable[[Any, dict[str, Any], int], Codes]] = {
     "UO": uo_codes,
     "DEMA": dema_codes,
     "TMA": tma_codes,
+    "varPPO": varppo_codes,
 }
 """Strategies with a compiled path (their advice never depends on trades: no triggers)."""
