@@ -161,7 +161,7 @@ def main() -> None:
             for p in group:
                 p.stop()
             print(
-                f"{args.batch} different varPPO cs{args.batch_candle_size} backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
+                f"{args.batch} different varPPO (RSI momentum, interpreted) cs{args.batch_candle_size} backtests with {n} backtester(s): {rates[n]:.1f} backtests/s"
                 + (f"  ({rates[n] / rates[replicas[0]]:.2f}x of {replicas[0]})" if n != replicas[0] else "")
             )
         if 4 in rates:
