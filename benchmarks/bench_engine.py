@@ -79,8 +79,9 @@ def main() -> None:
             if target is not None:
                 verdict = "ok" if rate >= target else "below target"
                 against = f"  ({rate / target:.2f}x of the {target:,} target: {verdict})"
+            name = f"{method}/{params['momentum']}" if "momentum" in params else method
             print(
-                f"{method:>8} candleSize {size:>2} ({label:<11}): {best * 1000:7.1f} ms  {rate:>12,.0f} candles/s"
+                f"{name:>10} candleSize {size:>2} ({label:<11}): {best * 1000:7.1f} ms  {rate:>12,.0f} candles/s"
                 + against
             )
 
