@@ -21,36 +21,19 @@ Codes = npt.NDArray[np.int8]
 
 
 @njit(cache=True)  # type: ignore[misc]
-def _zone(
-    values: Any, first_check: int, up: float, down: float, up_action: int, down_action: int, persistence: float
-) -> Any:
-    """The persistent-trend pattern (engine §4.1): value > up -> zone 1, value < down -> zone 2."""
-    n = len(values)
-    out = np.zeros(n, dtype=np.int8)
-    direction = 0
-    duration = 0
-    persisted = False
-    adviced = False
-    for i in range(first_check, n):
-        v = values[i]
-        if v > up:
-            zone, action = 1, up_action
-        elif v < down:
-            zone, action = 2, down_action
-        else:
-            continue
-        if direction != zone:
-            direction = zone
-            duration = 0
-            persisted = False
-            adviced = False
-        duration += 1
-        if duration >= persistence:
-            persisted = True
-        if persisted and not adviced:
-            adviced = True
-            out[i] = action
-    return out
+def _enter(
+    zone: int, direction: int, duration: int, persisted: bool, adviced: bool, persistence: float
+) -> tuple[int, int, bool, bool, bool]:
+    """One candle in ``zone`` of the persistent-trend pattern (engine §4.1): a new zone starts over;
+    the trend persists after ``persistence`` candles and advises once. Returns the new state and
+    whether to advise."""
+    if direction != zone:
+        direction, duration, persisted, adviced = zone, 0, False, False
+    duration += 1
+    if duration >= persistence:
+        persisted = True
+    advise = persisted and not adviced
+    return direction, duration, persisted, adviced or advise, advise
 
 
 @njit(cache=True)  # type: ignore[misc]
@@ -157,39 +140,6 @@ def _stoch(rsi: Any, interval: int) -> Any:
             out[i] = np.nan
         else:
             out[i] = np.inf * np.sign(num)
-    return out
-
-
-@njit(cache=True)  # type: ignore[misc]
-def _stoch_zone(values: Any, first_check: int, high: float, low: float, persistence: float) -> Any:
-    """StochRSI's zones: above ``high`` short, below ``low`` long; the band between only resets the
-    duration (direction, persisted and adviced stay)."""
-    n = len(values)
-    out = np.zeros(n, dtype=np.int8)
-    direction = 0
-    duration = 0
-    persisted = False
-    adviced = False
-    for i in range(first_check, n):
-        v = values[i]
-        if v > high:
-            zone, action = 1, -1
-        elif v < low:
-            zone, action = 2, 1
-        else:
-            duration = 0
-            continue
-        if direction != zone:
-            direction = zone
-            duration = 0
-            persisted = False
-            adviced = False
-        duration += 1
-        if duration >= persistence:
-            persisted = True
-        if persisted and not adviced:
-            adviced = True
-            out[i] = action
     return out
 
 
@@ -377,8 +327,20 @@ def _tma_codes(close: Any, short: int, medium: int, long: int, first_check: int)
 
 
 @njit(cache=True)  # type: ignore[misc]
-def _var_zone(values: Any, lows: Any, highs: Any, first_check: int, persistence: float) -> Any:
-    """varPPO's zones: below the moving ``low`` -> long, else above the moving ``high`` -> short."""
+def _zones(
+    values: Any,
+    ups: Any,
+    downs: Any,
+    first_check: int,
+    up_action: int,
+    down_action: int,
+    persistence: float,
+    reset_in_band: bool,
+    down_first: bool,
+) -> Any:
+    """The persistent-trend pattern over per-candle thresholds: ``value > up`` is zone 1, ``value <
+    down`` zone 2 (``down_first``: tested first); between them nothing happens, or (``reset_in_band``)
+    only the duration starts over."""
     n = len(values)
     out = np.zeros(n, dtype=np.int8)
     direction = 0
@@ -387,24 +349,31 @@ def _var_zone(values: Any, lows: Any, highs: Any, first_check: int, persistence:
     adviced = False
     for i in range(first_check, n):
         v = values[i]
-        if v < lows[i]:
-            zone, action = 1, 1
-        elif v > highs[i]:
-            zone, action = 2, -1
+        above, below = v > ups[i], v < downs[i]
+        if below and (down_first or not above):
+            zone, action = 2, down_action
+        elif above:
+            zone, action = 1, up_action
         else:
+            if reset_in_band:
+                duration = 0
             continue
-        if direction != zone:
-            direction = zone
-            duration = 0
-            persisted = False
-            adviced = False
-        duration += 1
-        if duration >= persistence:
-            persisted = True
-        if persisted and not adviced:
-            adviced = True
+        direction, duration, persisted, adviced, advise = _enter(
+            zone, direction, duration, persisted, adviced, persistence
+        )
+        if advise:
             out[i] = action
     return out
+
+
+def _zone(
+    values: Any, first_check: int, up: float, down: float, up_action: int, down_action: int, persistence: float
+) -> Codes:
+    """Fixed thresholds: MACD, PPO, RSI, TSI, UO (engine §4.1)."""
+    n = len(values)
+    return _zones(  # type: ignore[no-any-return]
+        values, np.full(n, up), np.full(n, down), first_check, up_action, down_action, persistence, False, False
+    )
 
 
 def _thresholds(settings: dict[str, Any]) -> dict[str, Any]:
@@ -443,7 +412,9 @@ def stochrsi_codes(strat: Any, settings: dict[str, Any], first_check: int, confi
     if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
         raise ValueError("the general path handles unusual intervals")
     values = _stoch(_rsi(strat.close, interval), interval)
-    return _stoch_zone(values, first_check, float(t["high"]), float(t["low"]), float(t["persistence"]))  # type: ignore[no-any-return]
+    n = len(values)
+    high, low = np.full(n, float(t["high"])), np.full(n, float(t["low"]))
+    return _zones(values, high, low, first_check, -1, 1, float(t["persistence"]), True, False)  # type: ignore[no-any-return]
 
 
 def cci_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
@@ -504,7 +475,7 @@ def varppo_codes(strat: Any, settings: dict[str, Any], first_check: int, config:
     lows = float(t["low"]) + (hist * float(thresholds.get("weightLow", 120)))
     highs = float(t["high"]) + (hist * float(thresholds.get("weightHigh", -120)))
     persistence = float(thresholds.get("persistence", 0))
-    return _var_zone(values, lows, highs, first_check, persistence)  # type: ignore[no-any-return]
+    return _zones(values, highs, lows, first_check, -1, 1, persistence, False, True)  # type: ignore[no-any-return]
 
 
 def _window(value: Any) -> int:
