@@ -147,9 +147,9 @@ async def run_leech(
     Restarting (here or on another runner) replays the same candles through the same deterministic
     engine without publishing what was published before (``resume``: the candle start and index of the
     newest engine event in the log; the rest of that candle's events are published), so no trade is
-    lost or repeated. A tradebot
-    (``trader``) rebuilds its performance report from its logged trades during that replay, then lets
-    the trader resume what its previous owner left unfinished before it trades again.
+    lost or repeated. A tradebot (``trader``) rebuilds its performance report from its logged trades
+    during that replay, tells its strategy of them after the same candles as before, then lets the
+    trader resume what its previous owner left unfinished before it trades again.
     """
     market = _market(config)
     advisor = config["tradingAdvisor"]
