@@ -50,7 +50,6 @@ class OrderState:
 
     id: str
     client_id: str
-    side: str
     status: str
     price: float
     amount: float
@@ -132,22 +131,12 @@ class ExchangeClient:
             "asset": float((balance.get(self.base) or {}).get("free") or 0),
         }
 
-    async def fee_percent(self) -> float | None:
-        """The maker fee in percent, when the exchange tells it."""
-        try:
-            fee = await self.exchange.fetch_trading_fee(self.symbol)
-            return float(fee["maker"]) * 100
-        except Exception:
-            maker = self.exchange.market(self.symbol).get("maker")
-            return float(maker) * 100 if maker is not None else None
-
     # orders -------------------------------------------------------------------------------------
 
     def _state(self, order: dict[str, Any]) -> OrderState:
         return OrderState(
             id=str(order["id"]),
             client_id=str(order.get("clientOrderId") or ""),
-            side=str(order.get("side") or ""),
             status=str(order.get("status") or "open"),
             price=float(order.get("price") or 0),
             amount=float(order.get("amount") or 0),
