@@ -78,7 +78,7 @@ def backtest_trades(url: str, body: dict, live_from: int) -> list[dict]:
 
 
 def same_trades(live: list[dict], backtest: list[dict]) -> None:
-    from gekko_common.engine import parse_date
+    from gekko_common.dates import parse_date
 
     assert [
         (t["id"], t["action"], t["price"], t["amount"], t["balance"], parse_date(t["date"], "d")) for t in live

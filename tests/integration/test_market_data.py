@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from gekko_common.engine import parse_date
+from gekko_common.dates import parse_date
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from tests.conftest import GAPPED_CSV, REFERENCE, read_candles_csv

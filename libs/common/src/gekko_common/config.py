@@ -8,10 +8,15 @@ plugins' sections are free-form, and clients (the UI) send artefacts such as ``v
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any, Literal
 
 import msgspec
+
+from gekko_common.dates import parse_date
+from gekko_common.errors import ConfigError
+from gekko_common.market import Market as MarketId
 
 
 class ConfigInvalid(ValueError):
@@ -174,3 +179,68 @@ def decode_config(raw: dict[str, Any]) -> GekkoConfig:
             field = f"{field}.{missing.group(1)}" if field else missing.group(1)
         message = _PATH.sub("", text)
         raise ConfigInvalid(field, message) from None
+
+
+BASE_CONFIG: dict[str, Any] = {
+    "silent": False,
+    "debug": True,
+    "tradingAdvisor": {},
+    "candleWriter": {"enabled": False},
+    "backtestResultExporter": {
+        "enabled": False,
+        "writeToDisk": False,
+        "data": {"stratUpdates": False, "roundtrips": True, "stratCandles": True, "trades": True},
+    },
+    "childToParent": {"enabled": False},
+    "adviceWriter": {"enabled": False, "muteSoft": True},
+    "backtest": {"daterange": "scan", "batchSize": 50},
+    "importer": {"daterange": {"from": "2016-06-01 12:00:00"}},
+}
+"""What the original server merges every request into (without its storage adapter sections)."""
+
+
+def lodash_merge(target: Any, source: Any) -> Any:
+    """lodash 2 ``merge``: objects recursively, arrays element by element, None (JSON null) overwrites."""
+    if isinstance(source, dict):
+        out = target if isinstance(target, dict) else {}
+        for key, value in source.items():
+            out[key] = lodash_merge(out.get(key), value) if isinstance(value, dict | list) else value
+        return out
+    if isinstance(source, list):
+        out_list = target if isinstance(target, list) else []
+        for i, value in enumerate(source):
+            if i < len(out_list):
+                out_list[i] = lodash_merge(out_list[i], value) if isinstance(value, dict | list) else value
+            else:
+                out_list.append(lodash_merge(None, value) if isinstance(value, dict | list) else value)
+        return out_list
+    return source
+
+
+def merge_base_config(body: dict[str, Any]) -> dict[str, Any]:
+    """``{}`` merged with the base config, then with the request body (gekko-server.md §2.2)."""
+    config = lodash_merge({}, copy.deepcopy(BASE_CONFIG))
+    return lodash_merge(config, copy.deepcopy(body))  # type: ignore[no-any-return]
+
+
+def select_daterange(config: dict[str, Any]) -> tuple[int, int]:
+    """(from, to) in unix seconds, both inclusive on candle starts, from ``backtest.daterange``."""
+    daterange = (config.get("backtest") or {}).get("daterange")
+    if not isinstance(daterange, dict):
+        raise ConfigError("backtest.daterange", "backtest.daterange needs from and to (explicit dates)")
+    start = parse_date(daterange.get("from"), "backtest.daterange.from")
+    end = parse_date(daterange.get("to"), "backtest.daterange.to")
+    if end <= start:
+        raise ConfigError("backtest.daterange", "backtest.daterange.to must be after backtest.daterange.from")
+    return start, end
+
+
+def market_of(config: dict[str, Any]) -> MarketId:
+    """The ``watch`` block as a Market, or ConfigError naming the missing or malformed field."""
+    watch = config.get("watch")
+    if not isinstance(watch, dict):
+        raise ConfigError("watch", "watch must be an object with exchange, currency and asset")
+    for key in ("exchange", "currency", "asset"):
+        if not isinstance(watch.get(key), str) or not watch[key]:
+            raise ConfigError(f"watch.{key}", f"watch.{key} must be a non-empty string")
+    return MarketId(watch["exchange"], watch["currency"], watch["asset"])

@@ -11,14 +11,10 @@ import random
 import time
 from typing import Any
 
+from gekko_common.dates import iso_ms
+
 ARRAY_EVENTS = ("tradeCompleted", "advice", "roundtrip")
 SECRET_KEYS = ("key", "secret", "passphrase", "username", "password", "apiKey", "uid")
-
-
-def iso_ms(unix: float) -> str:
-    """ISO-8601 with milliseconds, UTC."""
-    whole = int(unix)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{int((unix - whole) * 1000):03d}Z"
 
 
 def kind(config: dict[str, Any], mode: str) -> tuple[str, str]:

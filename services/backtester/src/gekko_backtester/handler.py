@@ -7,10 +7,9 @@ import logging
 from typing import Any
 
 from gekko_backtester.dataset import DatasetCache
-from gekko_common.config import ConfigInvalid, decode_config
-from gekko_common.engine import Candles, load_strategy_dir, merge_base_config, run_backtest, select_daterange
-from gekko_common.engine.config import market_of
-from gekko_common.engine.errors import ConfigError, EngineError
+from gekko_common.config import ConfigInvalid, decode_config, market_of, merge_base_config, select_daterange
+from gekko_common.engine import Candles, load_strategy_dir, run_backtest
+from gekko_common.errors import ConfigError, EngineError
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from gekko_common.messages import Reply, RunBacktest

@@ -9,8 +9,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from gekko_common.engine.config import market_of
-from gekko_common.engine.errors import ConfigError
+from gekko_common.config import market_of
+from gekko_common.errors import ConfigError
 from gekko_common.market import Market
 
 

@@ -10,7 +10,7 @@ import msgspec
 from nats.aio.msg import Msg
 
 from gekko_common import subjects
-from gekko_common.engine.errors import ConfigError
+from gekko_common.errors import ConfigError
 from gekko_common.exchanges import find_market
 from gekko_common.infra import bus
 from gekko_common.infra.exchange import PermanentExchangeError, make_exchange

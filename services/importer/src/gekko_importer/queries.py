@@ -7,9 +7,10 @@ from typing import Any
 import msgspec
 import polars as pl
 
+from gekko_common.config import market_of
+from gekko_common.dates import parse_date
 from gekko_common.engine import Candles, batch
-from gekko_common.engine.config import market_of, parse_date
-from gekko_common.engine.errors import ConfigError
+from gekko_common.errors import ConfigError
 from gekko_common.infra.store import CandleStore
 
 

@@ -8,9 +8,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gekko_common.engine import Engine, parse_date, to_wire
+from gekko_common.dates import iso_ms, parse_date
+from gekko_common.engine import Engine, to_wire
 from gekko_common.engine.performance import PerformanceAnalyzer
-from gekko_common.gekko_state import iso_ms
 from gekko_common.infra.exchange import fetch_page, make_exchange
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import CANDLE_COLUMNS, Market

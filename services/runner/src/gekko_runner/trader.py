@@ -24,8 +24,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from gekko_common.dates import iso_ms
 from gekko_common.engine.paper_trader import TrailingStop
-from gekko_common.gekko_state import iso_ms
 from gekko_runner.exchange_client import ExchangeClient
 from gekko_runner.sticky import StickyOrder
 

@@ -42,7 +42,7 @@ def format_report(result: dict[str, Any]) -> str:
 async def run(args: argparse.Namespace) -> int:
     """Load candles, run the engine, print the report."""
     from gekko_common.engine import Candles, merge_base_config, run_backtest, select_daterange
-    from gekko_common.engine.errors import EngineError
+    from gekko_common.errors import EngineError
 
     try:
         config = merge_base_config(load_config(args.config))

@@ -57,7 +57,7 @@ def _when(value: str | None, default: int) -> int:
         return default
     if value.isdigit():
         return int(value)
-    from gekko_common.engine.config import parse_date
+    from gekko_common.dates import parse_date
 
     return parse_date(value, "date")
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gekko_common.config import merge_base_config, select_daterange
 from gekko_common.engine.backtest import Engine, build_strategy, run_backtest, to_wire
 from gekko_common.engine.candles import Candles, batch
-from gekko_common.engine.config import merge_base_config, parse_date, select_daterange
-from gekko_common.engine.errors import ConfigError, EngineError, StrategyError
 from gekko_common.engine.strategy import Strategy, StrategyCandle, load_strategy_dir, register, registered
+from gekko_common.errors import ConfigError, EngineError, StrategyError
 
 
 def strategy_catalog(strategy_dir: str | Path | None = None) -> list[dict[str, str]]:
@@ -35,7 +35,6 @@ __all__ = [
     "build_strategy",
     "load_strategy_dir",
     "merge_base_config",
-    "parse_date",
     "register",
     "registered",
     "run_backtest",

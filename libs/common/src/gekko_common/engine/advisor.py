@@ -6,9 +6,9 @@ from collections import deque
 from typing import Any
 
 from gekko_common.engine.arith import MINUTE
-from gekko_common.engine.errors import ConfigError, EngineError, StrategyError
 from gekko_common.engine.indicators import TSI, UO, indicator_value
 from gekko_common.engine.strategy import Strategy, StrategyCandle
+from gekko_common.errors import ConfigError, EngineError, StrategyError
 
 Event = tuple[str, Any]
 

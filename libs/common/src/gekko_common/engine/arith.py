@@ -50,11 +50,6 @@ def human_time(unix: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(unix))
 
 
-def iso_ms(unix: int) -> str:
-    """``2018-07-03T05:40:00.000Z``: how a moment date is serialised on the websocket."""
-    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(unix))
-
-
 def years(span_ms: float) -> float:
     """moment's ``duration.asYears()``: ``(((ms / 86400000) * 4800) / 146097) / 12``."""
     return (((span_ms / 86400000) * 4800) / 146097) / 12

@@ -8,14 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from gekko_common.engine.arith import iso_ms
+from gekko_common.dates import iso_ms
 from gekko_common.engine.candles import Batcher, Candles, batch
 from gekko_common.engine.config import validate_advisor
-from gekko_common.engine.errors import ConfigError
 from gekko_common.engine.exporter import Exporter
-from gekko_common.engine.kernels import KERNELS
 from gekko_common.engine.pipeline import Event, Pipeline
 from gekko_common.engine.strategy import Strategy, StrategyCandle, registered
+from gekko_common.errors import ConfigError
 
 
 def _number(x: float) -> float | int:
@@ -62,6 +61,8 @@ class _Replay(Strategy):
 
 def _kernel_codes(config: dict[str, Any], strat: Any, exporter: Exporter) -> Any:
     """Per-candle advice from a compiled kernel, or None when this run needs the general path."""
+    from gekko_common.engine.kernels import KERNELS  # numba loads only when a backtest runs, never in the gateway
+
     method = config["tradingAdvisor"].get("method")
     kernel = KERNELS.get(method)
     strategy_cls = registered().get(method)

@@ -6,8 +6,8 @@ import math
 from typing import Any
 
 from gekko_common.engine.arith import div
-from gekko_common.engine.errors import ConfigError
 from gekko_common.engine.strategy import Strategy, StrategyCandle, register
+from gekko_common.errors import ConfigError
 
 
 def _num(x: Any) -> bool:

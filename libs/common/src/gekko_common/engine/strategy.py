@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from gekko_common.engine.errors import ConfigError, StrategyError
 from gekko_common.engine.indicators import INDICATORS, Indicator
+from gekko_common.errors import ConfigError, StrategyError
 
 
 class StrategyCandle:

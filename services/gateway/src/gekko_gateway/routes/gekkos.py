@@ -12,7 +12,8 @@ from litestar.datastructures import State
 from nats.js.errors import KeyNotFoundError, NoKeysError
 
 from gekko_common import subjects
-from gekko_common.engine import merge_base_config, registered
+from gekko_common.config import merge_base_config
+from gekko_common.engine import registered
 from gekko_common.exchanges import snapshots
 from gekko_common.gekko_state import initial_state, kind, new_id
 from gekko_common.infra import bus

@@ -10,8 +10,8 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 
 from gekko_common import subjects
-from gekko_common.engine.config import parse_date
-from gekko_common.engine.errors import ConfigError
+from gekko_common.dates import parse_date
+from gekko_common.errors import ConfigError
 from gekko_common.exchanges import catalog, find_market, snapshots
 from gekko_common.infra import bus
 from gekko_common.messages import StartImport, encoder

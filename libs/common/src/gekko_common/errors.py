@@ -1,4 +1,4 @@
-"""Errors of the engine: bad configuration (a 400 for the API) and failures inside strategies."""
+"""Errors of the domain: bad configuration (a 400 for the API) and failures inside strategies."""
 
 from __future__ import annotations
 
