@@ -94,7 +94,7 @@ class Stack:
             self.gateway_url + "/readyz" if name == "gateway" else f"http://127.0.0.1:{env['GEKKO_HEALTH_PORT']}/readyz"
         )
         try:
-            wait_http_ok(health, proc)
+            wait_http_ok(health, proc, timeout=90)  # a loaded machine imports numba slowly
         except ServerStartError as exc:
             log = (self.log_dir / f"{name}.log").read_text()[-3000:]
             pytest.fail(f"{exc}\n--- {name} log ---\n{log}", pytrace=False)

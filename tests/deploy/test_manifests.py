@@ -32,8 +32,16 @@ NEEDS = {
         "GEKKO_CORS_ORIGINS",
         "GEKKO_SECRET_KEY",
         "GEKKO_STRATEGY_DIR",
+        "GEKKO_READY_GRACE_S",
     },
-    "importer": {"GEKKO_NATS_URL", "GEKKO_DATABASE_URL", "GEKKO_LOG_LEVEL", "GEKKO_HEALTH_PORT", "GEKKO_EXCHANGE_URLS"},
+    "importer": {
+        "GEKKO_NATS_URL",
+        "GEKKO_DATABASE_URL",
+        "GEKKO_LOG_LEVEL",
+        "GEKKO_HEALTH_PORT",
+        "GEKKO_EXCHANGE_URLS",
+        "GEKKO_READY_GRACE_S",
+    },
     "runner": {
         "GEKKO_NATS_URL",
         "GEKKO_DATABASE_URL",
@@ -43,6 +51,7 @@ NEEDS = {
         "GEKKO_SECRET_KEY",
         "GEKKO_STRATEGY_DIR",
         "GEKKO_ORDER_INTERVAL_S",
+        "GEKKO_READY_GRACE_S",
     },
     "backtester": {
         "GEKKO_NATS_URL",
@@ -51,6 +60,7 @@ NEEDS = {
         "GEKKO_HEALTH_PORT",
         "GEKKO_STRATEGY_DIR",
         "GEKKO_BACKTEST_CACHE_MB",
+        "GEKKO_READY_GRACE_S",
     },
 }
 LOCAL_ONLY = {"GEKKO_DATA_DIR"}

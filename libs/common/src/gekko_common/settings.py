@@ -30,6 +30,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     backtest_cache_mb: int = 512
     order_interval_s: float = 1.5
     data_dir: str = ".gekko"
+    ready_grace_s: float = 90.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,4 +86,5 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             backtest_cache_mb=integer("GEKKO_BACKTEST_CACHE_MB", d.backtest_cache_mb),
             order_interval_s=number("GEKKO_ORDER_INTERVAL_S", d.order_interval_s),
             data_dir=get("GEKKO_DATA_DIR") or d.data_dir,
+            ready_grace_s=number("GEKKO_READY_GRACE_S", d.ready_grace_s),
         )

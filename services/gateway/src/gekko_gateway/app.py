@@ -13,10 +13,17 @@ from litestar import Litestar, WebSocket, websocket
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
+from gekko_common.infra.bus import PayloadTooLarge
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.settings import Settings
 from gekko_gateway.cors import CorsMiddleware
-from gekko_gateway.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
+from gekko_gateway.errors import (
+    ApiError,
+    api_error_handler,
+    http_error_handler,
+    internal_error_handler,
+    too_large_handler,
+)
 from gekko_gateway.gekkos_view import GekkosView
 from gekko_gateway.imports import ImportsView
 from gekko_gateway.relay import Relay
@@ -70,6 +77,7 @@ def build_app(
         ),
         exception_handlers={
             ApiError: api_error_handler,
+            PayloadTooLarge: too_large_handler,
             HTTPException: http_error_handler,
             Exception: internal_error_handler,
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import msgspec
@@ -11,7 +12,12 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from gekko_common.config import market_of
 from gekko_common.errors import ConfigError
+from gekko_common.infra.bus import PayloadTooLarge
+from gekko_common.infra.faults import RETRY_AFTER_S, is_transient
 from gekko_common.market import Market
+from gekko_common.messages import new_id
+
+log = logging.getLogger("gekko_gateway")
 
 
 class ApiError(Exception):
@@ -45,9 +51,20 @@ def error_body(status: int, message: str, field: str | None = None) -> dict[str,
     return body
 
 
+def _retry_after(status: int) -> dict[str, str]:
+    return {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else {}
+
+
 def api_error_handler(_: Request[Any, Any, Any], exc: ApiError) -> Response[dict[str, Any]]:
-    """Render an ApiError."""
-    return Response(error_body(exc.status, exc.message, exc.field), status_code=exc.status)
+    """Render an ApiError; a 503 (a dependency is away) says when to retry."""
+    return Response(
+        error_body(exc.status, exc.message, exc.field), status_code=exc.status, headers=_retry_after(exc.status)
+    )
+
+
+def too_large_handler(_: Request[Any, Any, Any], exc: PayloadTooLarge) -> Response[dict[str, Any]]:
+    """A request that would not fit in one bus message: refused before anything was published."""
+    return Response(error_body(413, f"request too large: {exc}", "body"), status_code=413)
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
@@ -59,14 +76,19 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return Response(error_body(exc.status_code, message), status_code=exc.status_code, headers=headers)
 
 
-def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    """A bug: answer 500 with a JSON body; the traceback goes to the log."""
-    import logging
-
-    logging.getLogger("gekko_gateway").exception("unhandled error", exc_info=exc)
-    return Response(
-        error_body(500, f"internal error: {type(exc).__name__}"), status_code=HTTP_500_INTERNAL_SERVER_ERROR
-    )
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A dependency that is away (503, retry later) or a bug (500). The body names neither hosts nor
+    exception classes: the log has them under the request id the body carries."""
+    request_id = new_id()[:12]
+    fields = {"request_id": request_id, "path": request.url.path, "error": f"{type(exc).__name__}: {exc}"}
+    if is_transient(exc):
+        log.warning("dependency unavailable", extra={"fields": fields})
+        status, message = 503, "a dependency is unavailable, retry shortly"
+    else:
+        log.error("unhandled error", exc_info=exc, extra={"fields": fields})
+        status, message = HTTP_500_INTERNAL_SERVER_ERROR, "internal error"
+    body = {**error_body(status, message), "requestId": request_id}
+    return Response(body, status_code=status, headers=_retry_after(status))
 
 
 async def json_body(request: Request[Any, Any, Any]) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,6 +16,7 @@ from gekko_common.errors import ConfigError
 from gekko_common.exchanges import find_market
 from gekko_common.infra import bus
 from gekko_common.infra.exchange import PermanentExchangeError, make_exchange
+from gekko_common.infra.faults import backoff, is_transient
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.infra.store import CandleStore
 from gekko_common.messages import Reply, StartImport, new_id
@@ -38,6 +41,23 @@ def query_handler(fn: Callable[[dict[str, Any]], Awaitable[Any]]) -> bus.Handler
             return Reply(error=exc.message, status=400, field=exc.field)
 
     return handle
+
+
+async def ride_out(attempt_import: Callable[[], Awaitable[int]], max_wait_s: float = 600.0) -> int:
+    """Retry an import through passing faults (NATS or PostgreSQL away); each try resumes after the
+    newest stored candle. Gives up (the import fails) after ``max_wait_s`` of faults."""
+    deadline = time.monotonic() + max_wait_s
+    attempt = 0
+    while True:
+        try:
+            return await attempt_import()
+        except Exception as exc:
+            if not is_transient(exc) or time.monotonic() > deadline:
+                raise
+            attempt += 1
+            fields = {"error": f"{type(exc).__name__}: {exc}", "attempt": attempt}
+            log.warning("import waits for a dependency, then resumes", extra={"fields": fields})
+            await asyncio.sleep(backoff(attempt))
 
 
 async def setup(runtime: ServiceRuntime) -> None:
@@ -73,7 +93,7 @@ async def setup(runtime: ServiceRuntime) -> None:
             await msg.in_progress()
 
         try:
-            stats["rows_written"] += await run_import(job, exchange, symbol, store, progress, alive)
+            stats["rows_written"] += await ride_out(lambda: run_import(job, exchange, symbol, store, progress, alive))
             stats["imports_done"] += 1
         except Exception as exc:  # a permanent exchange error, or a bug: the import ends with a clear error
             if not isinstance(exc, PermanentExchangeError):

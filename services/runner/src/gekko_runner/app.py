@@ -12,6 +12,7 @@ from typing import Any
 from gekko_common import subjects
 from gekko_common.infra import bus
 from gekko_common.infra.exchange import make_exchange
+from gekko_common.infra.faults import backoff, is_transient
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.infra.store import CandleStore
 from gekko_common.messages import Envelope, encoder
@@ -61,23 +62,37 @@ async def setup(runtime: ServiceRuntime) -> None:
         await pub.publish("gekko_archived", None)
 
     async def run(gekko_id: str, state: dict[str, Any]) -> None:
+        """Run a gekko; a passing fault (NATS or PostgreSQL away) is ridden out: after a back-off the gekko
+        resumes from its last logged event (republished events are duplicates JetStream drops)."""
+        started = time.time()
+        attempt = 0
+        while True:
+            try:
+                await run_once(gekko_id, state, started)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("gekko %s failed", gekko_id)
+                    await fail(gekko_id, f"{type(exc).__name__}: {exc}")
+                    return
+                attempt += 1
+                fields = {"gekko": gekko_id, "error": f"{type(exc).__name__}: {exc}", "attempt": attempt}
+                log.warning("gekko waits for a dependency, then resumes", extra={"fields": fields})
+                await asyncio.sleep(backoff(attempt))
+
+    async def run_once(gekko_id: str, state: dict[str, Any], started: float) -> None:
         config = state["config"]
         publish = publisher(gekko_id)
         last = directory.last_candle.get(gekko_id)
-        try:
-            if state.get("logType") == "watcher":
-                await run_watcher(gekko_id, config, store, dict(settings.exchange_urls), publish, last, POLL_S)
-            elif state.get("logType") == "tradebot":
-                await run_tradebot(gekko_id, state, publish, last)
-            else:
-                started = time.time()
-                resume = directory.last_event.get(gekko_id)
-                await run_leech(gekko_id, config, store, publish, resume, POLL_S, started)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("gekko %s failed", gekko_id)
-            await fail(gekko_id, f"{type(exc).__name__}: {exc}")
+        if state.get("logType") == "watcher":
+            await run_watcher(gekko_id, config, store, dict(settings.exchange_urls), publish, last, POLL_S)
+        elif state.get("logType") == "tradebot":
+            await run_tradebot(gekko_id, state, publish, last)
+        else:
+            resume = directory.last_event.get(gekko_id)
+            await run_leech(gekko_id, config, store, publish, resume, POLL_S, started)
 
     async def run_tradebot(gekko_id: str, state: dict[str, Any], publish: Any, last: str | None) -> None:
         config = state["config"]

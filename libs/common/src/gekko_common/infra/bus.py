@@ -25,6 +25,7 @@ from nats.js.api import (
 )
 
 from gekko_common import subjects
+from gekko_common.infra.faults import DependencyUnavailable, is_transient
 from gekko_common.messages import Envelope, Reply, encoder, new_id, reply_decoder
 
 log = logging.getLogger(__name__)
@@ -43,16 +44,45 @@ IDLE_TIMEOUT_S = ACK_WAIT_S + 3 * HEARTBEAT_S + 5
 """How long a requester waits without a heartbeat: long enough to see a redelivery take over."""
 
 
-class BusError(RuntimeError):
+class BusError(DependencyUnavailable):
     """NATS is unreachable or a request got no answer."""
+
+
+class PayloadTooLarge(ValueError):
+    """A message (payload and headers) larger than the server's max_payload: sending it would make
+    nats-server close the connection, so it is refused before anything is sent."""
+
+
+HEADER_OVERHEAD = 64
+"""Bytes of the NATS/1.0 header frame around the header lines, with room to spare."""
+
+
+def ensure_fits(nc: Client, payload: bytes, headers: dict[str, str] | None = None, reserve: int = 0) -> None:
+    """Raise PayloadTooLarge when ``payload`` with ``headers`` (and ``reserve`` bytes more, for an
+    envelope still to come around it) exceeds what the server accepts."""
+    size = len(payload) + reserve + HEADER_OVERHEAD + sum(len(k) + len(v) + 4 for k, v in (headers or {}).items())
+    limit = nc.max_payload or 1024 * 1024
+    if size > limit:
+        raise PayloadTooLarge(f"message of {size} bytes exceeds the bus limit of {limit} bytes")
 
 
 class NoResponders(BusError):
     """No service instance is subscribed to the subject."""
 
 
-async def connect(url: str, name: str, *, connect_timeout: float = 5.0) -> Client:
-    """Connect to NATS with unlimited reconnects; fail clearly when the first connection is impossible."""
+async def connect(
+    url: str,
+    name: str,
+    *,
+    connect_timeout: float = 5.0,
+    on_closed: Callable[[], Awaitable[None]] | None = None,
+    on_reconnected: Callable[[], Awaitable[None]] | None = None,
+) -> Client:
+    """Connect to NATS with unlimited reconnects; fail clearly when the first connection is impossible.
+
+    nats-py closes a connection for good on a server error other than a stale connection (a protocol
+    violation, say): ``on_closed`` hears of it, so a service can exit and be restarted (crash-only).
+    """
 
     async def on_error(exc: Exception) -> None:
         log.warning("nats error: %s", exc)
@@ -60,8 +90,14 @@ async def connect(url: str, name: str, *, connect_timeout: float = 5.0) -> Clien
     async def on_disconnected() -> None:
         log.info("nats disconnected")
 
-    async def on_reconnected() -> None:
+    async def reconnected() -> None:
         log.info("nats reconnected")
+        if on_reconnected is not None:
+            await on_reconnected()
+
+    async def closed() -> None:
+        if on_closed is not None:
+            await on_closed()
 
     try:
         return await nats.connect(
@@ -73,7 +109,8 @@ async def connect(url: str, name: str, *, connect_timeout: float = 5.0) -> Clien
             allow_reconnect=True,
             error_cb=on_error,
             disconnected_cb=on_disconnected,
-            reconnected_cb=on_reconnected,
+            reconnected_cb=reconnected,
+            closed_cb=closed,
         )
     except Exception as exc:  # nats raises several unrelated types here
         raise BusError(f"cannot connect to NATS at {url}: {exc}") from exc
@@ -163,7 +200,9 @@ class EventPublisher:
             payload=payload,
             correlation_id=correlation_id,
         )
-        await self._js.publish(self._subject, encoder.encode(env), headers={"Nats-Msg-Id": env.id})
+        data, headers = encoder.encode(env), {"Nats-Msg-Id": env.id}
+        ensure_fits(self._js._nc, data, headers)
+        await self._js.publish(self._subject, data, headers=headers)
         return env
 
 
@@ -212,6 +251,7 @@ async def request(
     ``first_timeout`` or the heartbeats stop for ``idle_timeout``. The answer is a :class:`Reply`
     (``raw_reply_decoder``: a :class:`RawReply`, its result left encoded).
     """
+    ensure_fits(nc, payload, {"Gekko-Reply-To": nc.new_inbox(), "Gekko-Deadline": "0" * 14, "Nats-Msg-Id": "0" * 64})
     inbox = nc.new_inbox()
     queue: asyncio.Queue[Msg] = asyncio.Queue()
 
@@ -257,6 +297,21 @@ async def request(
 Handler = Callable[[Msg], Awaitable[Reply]]
 
 
+def failure_reply(exc: BaseException, where: str) -> Reply:
+    """The answer to a request whose handler raised: 503 when a dependency is away, else 500.
+
+    Neither names hosts, SQL or exception classes: those go to the log under a request id that the
+    answer carries, so an operator can find them.
+    """
+    ref = new_id()[:12]
+    fields = {"request_id": ref, "where": where, "error": f"{type(exc).__name__}: {exc}"}
+    if is_transient(exc):
+        log.warning("dependency unavailable", extra={"fields": fields})
+        return Reply(error=f"a dependency is unavailable, retry shortly (request id {ref})", status=503)
+    log.error("handler failed", exc_info=exc, extra={"fields": fields})
+    return Reply(error=f"internal error (request id {ref})", status=500)
+
+
 async def serve(
     nc: Client,
     subject: str,
@@ -283,8 +338,7 @@ async def serve(
             try:
                 answer = task.result()
             except Exception as exc:
-                log.exception("handler for %s failed", subject)
-                answer = Reply(error=f"internal error: {type(exc).__name__}: {exc}", status=500)
+                answer = failure_reply(exc, subject)
             await reply(nc, msg, answer)
 
     tasks: set[asyncio.Task[None]] = set()
@@ -336,8 +390,7 @@ async def serve_queue(
         try:
             answer = task.result()
         except Exception as exc:
-            log.exception("handler for %s failed", stream)
-            answer = Reply(error=f"internal error: {type(exc).__name__}: {exc}", status=500)
+            answer = failure_reply(exc, stream)
         if inbox:
             await reply_to(nc, inbox, answer)
         await msg.ack()
@@ -435,8 +488,10 @@ __all__ = [
     "BusError",
     "EventPublisher",
     "NoResponders",
+    "PayloadTooLarge",
     "connect",
     "decode_request",
+    "ensure_fits",
     "ensure_jetstream",
     "heartbeat",
     "new_id",

@@ -63,6 +63,10 @@ def setup_logging(service: str, level: str) -> None:
     logging.getLogger("nats").setLevel("WARNING")
 
 
+class ServiceFailed(RuntimeError):
+    """The service gave up (NATS closed for good, not ready for too long): exit non-zero, be restarted."""
+
+
 class ServiceRuntime:
     """Runs one service: connects NATS, answers health on the bus and over HTTP, stops on SIGTERM."""
 
@@ -78,6 +82,37 @@ class ServiceRuntime:
         self.details: Callable[[], dict[str, Any]] = dict
         self._cleanup: list[Callable[[], Awaitable[None]]] = []
         self.started = time.time()
+        self.fatal: str | None = None
+        """Why this process must end and be restarted (crash-only); None while it is healthy."""
+        self.unready_since: float | None = None
+
+    def die(self, reason: str) -> None:
+        """Give up: log ``reason`` and stop; the process exits non-zero so its supervisor restarts it."""
+        if self.fatal is None:
+            self.fatal = reason
+            log.error("exiting to be restarted: %s", reason)
+        self.stopping.set()
+
+    def alive(self) -> bool:
+        """Liveness (``/healthz``): False once the process has given up."""
+        return self.fatal is None and not (self.nc is not None and self.nc.is_closed)
+
+    async def _on_nats_closed(self) -> None:
+        if not self.stopping.is_set():
+            self.die("the NATS connection was closed for good")
+
+    async def _watch_readiness(self) -> None:
+        """Crash-only: not ready for longer than the grace period is a reason to be restarted."""
+        grace = self.settings.ready_grace_s
+        while not self.stopping.is_set():
+            await asyncio.sleep(1)
+            if await self.ready():
+                self.unready_since = None
+                continue
+            now = time.monotonic()
+            self.unready_since = self.unready_since or now
+            if now - self.unready_since > grace:
+                self.die(f"not ready for {grace:.0f} s")
 
     def on_stop(self, fn: Callable[[], Awaitable[None]]) -> None:
         """Register a coroutine to run at shutdown (last registered runs first)."""
@@ -114,7 +149,7 @@ class ServiceRuntime:
             while (await asyncio.wait_for(reader.readline(), 5)) not in (b"\r\n", b"\n", b""):
                 pass
             if path == b"/healthz":
-                ok = True
+                ok = self.alive()
             elif path == b"/readyz":
                 ok = await self.ready()
             else:
@@ -143,26 +178,31 @@ class ServiceRuntime:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
-        self.nc = await bus.connect(self.settings.nats_url, self.instance)
+        self.nc = await bus.connect(self.settings.nats_url, self.instance, on_closed=self._on_nats_closed)
         self.js = await bus.ensure_jetstream(self.nc)
         await self.nc.subscribe(subjects.health(self.name), cb=self._health)
         server = None
         if self.health_http and self.settings.health_port:
             server = await asyncio.start_server(self._http_health, "0.0.0.0", self.settings.health_port)
         await setup(self)
+        watchdog = asyncio.create_task(self._watch_readiness())
         log.info("service started", extra={"fields": {"instance": self.instance}})
         await self.stopping.wait()
+        watchdog.cancel()
         log.info("service stopping")
         if server:
             server.close()
+        limit = 20.0 if self.fatal is None else 3.0  # a process that gave up does not wait for a dead bus
         for fn in reversed(self._cleanup):
             try:
-                await asyncio.wait_for(fn(), 20)
+                await asyncio.wait_for(fn(), limit)
             except Exception:
                 log.exception("cleanup failed")
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.nc.drain(), 10)
+            await asyncio.wait_for(self.nc.drain(), limit / 2)
         log.info("service stopped")
+        if self.fatal is not None:
+            raise ServiceFailed(self.fatal)
 
 
 def main(name: str, setup: Callable[[ServiceRuntime], Awaitable[None]], *, health_http: bool = True) -> None:
@@ -174,3 +214,6 @@ def main(name: str, setup: Callable[[ServiceRuntime], Awaitable[None]], *, healt
     except bus.BusError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
+    except ServiceFailed as exc:
+        print(f"{name}: {exc}; exiting to be restarted", file=sys.stderr)
+        raise SystemExit(3) from exc

@@ -33,6 +33,8 @@ async def call(
     there up to QUEUE_WAIT_S for a free replica.
     """
     nc = state.runtime.nc
+    if not nc.is_connected:  # reconnecting: say so at once rather than after a timeout
+        raise ApiError(503, "the message bus is reconnecting, retry shortly")
 
     async def watch_disconnect() -> None:
         assert request is not None
@@ -70,7 +72,7 @@ async def call(
         except bus.NoResponders:
             raise ApiError(503, f"no service is running that answers {subject}") from None
         except bus.BusError as exc:
-            raise ApiError(504, str(exc)) from None
+            raise ApiError(504 if nc.is_connected else 503, str(exc)) from None
     finally:
         if watcher:
             watcher.cancel()

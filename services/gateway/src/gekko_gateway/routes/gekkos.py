@@ -17,6 +17,7 @@ from gekko_common.engine import registered
 from gekko_common.exchanges import snapshots
 from gekko_common.gekko_state import initial_state, kind, new_id
 from gekko_common.infra import bus
+from gekko_common.messages import encoder
 from gekko_gateway.errors import ApiError, bad_request, json_body, market_or_400
 
 OK = {"status": "ok"}
@@ -69,14 +70,15 @@ async def start_gekko(request: Request[Any, Any, Any], state: State) -> dict[str
     if log_type == "tradebot" and config["watch"]["exchange"] not in await _exchanges(state):
         raise bad_request("No API keys found for this exchange (add them with /api/addApiKey).", "watch.exchange")
     now = time.time()
+    gekko_id = new_id(log_type, now)
+    gekko = initial_state(gekko_id, config, mode, now)
+    bus.ensure_fits(state.runtime.nc, encoder.encode(gekko), reserve=1024)  # all or nothing: no orphan watcher
     if log_type in ("papertrader", "tradebot") and state.gekkos.watcher_of(config["watch"]) is None:
         watcher_cfg = merge_base_config(
             {"watch": config["watch"], "candleWriter": {"enabled": True}, "type": "market watcher", "mode": "realtime"}
         )
         watcher_id = new_id("watcher", now)
         await publish(state, watcher_id, "gekko_new", initial_state(watcher_id, watcher_cfg, mode, now))
-    gekko_id = new_id(log_type, now)
-    gekko = initial_state(gekko_id, config, mode, now)
     await publish(state, gekko_id, "gekko_new", gekko)
     return gekko
 

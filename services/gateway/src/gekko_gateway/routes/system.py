@@ -46,17 +46,20 @@ async def config_part(part: str) -> dict[str, str]:
     return {"part": CONFIG_PARTS[part]}
 
 
+def _probe(ok: bool) -> Response[dict[str, Any]]:
+    return Response({"status": "ok" if ok else "unavailable", "service": "gateway"}, status_code=200 if ok else 503)
+
+
 @get("/healthz", media_type=MediaType.JSON)
-async def healthz() -> dict[str, str]:
-    """Liveness: the process serves HTTP."""
-    return {"status": "ok", "service": "gateway"}
+async def healthz(state: State) -> Response[dict[str, Any]]:
+    """Liveness: the process serves HTTP and has not given up on NATS (then it is about to exit)."""
+    return _probe(state.runtime.alive())
 
 
 @get("/readyz", media_type=MediaType.JSON)
 async def readyz(state: State) -> Response[dict[str, Any]]:
     """Readiness: NATS is connected."""
-    ok = state.runtime.nc is not None and state.runtime.nc.is_connected
-    return Response({"status": "ok" if ok else "unavailable", "service": "gateway"}, status_code=200 if ok else 503)
+    return _probe(await state.runtime.ready())
 
 
 ROUTES = [info, strategies, config_part, healthz, readyz]

@@ -1,0 +1,147 @@
+"""Passing faults: NATS and PostgreSQL killed (-9) and restarted, oversize messages, a closed bus.
+
+These tests own their NATS and PostgreSQL (the session's are shared by every other test) and kill them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from gekko_common.infra import migrate
+from gekko_common.infra.localstack import NatsServer, PostgresServer
+from gekko_common.infra.service import ServiceFailed, ServiceRuntime
+from gekko_common.infra.store import CandleStore
+from gekko_common.market import Market
+from gekko_common.settings import Settings
+from tests.conftest import FULL_CSV, Stack, read_candles_csv
+from tests.faults import kill_nats, kill_postgres
+from tests.integration.test_live_gekkos import LAST, backtest_trades, leech_body, same_trades, wait_until
+
+pytestmark = pytest.mark.integration
+
+RECOVERY_S = 30.0
+"""The API answers again this long after a dependency is back (the issue's acceptance)."""
+
+
+@pytest.fixture(scope="module")
+def own_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NatsServer, PostgresServer]]:
+    base = tmp_path_factory.mktemp("faults")
+    nats = NatsServer(base / "js").start(log_file=base / "nats.log")
+    pg = PostgresServer(base / "pg").start()
+    migrate.upgrade(pg.url)
+    yield nats, pg
+    nats.stop()
+    pg.stop()
+
+
+@pytest.fixture(scope="module")
+async def fault_stack(own_servers, stack_env, tmp_path_factory) -> Iterator[Stack]:
+    nats, pg = own_servers
+    store = await CandleStore.connect(pg.url)
+    await store.write(Market("binance", "USDT", "BTC"), read_candles_csv(FULL_CSV))
+    await store.close()
+    from gekko_common.infra.localstack import free_port
+
+    env = {**stack_env, "GEKKO_NATS_URL": nats.url, "GEKKO_DATABASE_URL": pg.url, "GEKKO_HTTP_PORT": str(free_port())}
+    s = Stack(env, tmp_path_factory.mktemp("fault-logs"))
+    try:
+        for name in ("backtester", "importer", "runner", "gateway"):
+            s.start(name)
+        yield s
+    finally:
+        s.stop()
+
+
+async def answers_again(url: str, since: float) -> float:
+    """Seconds from ``since`` until a bus-backed route answers 200 again (fails after RECOVERY_S)."""
+    async with httpx.AsyncClient(timeout=5) as client:
+        while time.monotonic() - since < RECOVERY_S + 5:
+            try:
+                if (await client.post(url + "/api/scansets", json={})).status_code == 200:
+                    return time.monotonic() - since
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.25)
+    raise AssertionError(f"{url} did not answer within {RECOVERY_S} s")
+
+
+def test_body_too_large_for_the_bus_is_413_and_the_gateway_stays_connected(fault_stack) -> None:
+    url = fault_stack.gateway_url
+    body = leech_body("2025-08-01T00:00:00Z")
+    padding = 1_048_386 - len(httpx.Request("POST", url, json={**body, "pad": ""}).content)
+    before = httpx.get(url + "/api/gekkos").json()
+    for route in ("/api/startGekko", "/api/backtest", "/api/scan"):
+        answer = httpx.post(url + route, json={**body, "pad": "x" * padding}, timeout=30)
+        assert answer.status_code == 413, (route, answer.text[:300])
+        assert answer.json()["field"] == "body"
+    assert httpx.get(url + "/api/gekkos").json() == before, "nothing was started: no orphan watcher"
+    assert httpx.get(url + "/readyz").status_code == 200
+    assert httpx.post(url + "/api/scansets", json={}).status_code == 200
+
+
+async def test_a_service_whose_nats_connection_closes_for_good_exits_to_be_restarted(own_servers) -> None:
+    nats, _ = own_servers
+    runtime = ServiceRuntime("probe", Settings(nats_url=nats.url), health_http=False)
+
+    async def setup(rt: ServiceRuntime) -> None:
+        assert rt.alive()
+        assert rt.nc is not None
+        await rt.nc.close()  # what nats-py does after a server error other than a stale connection
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        with pytest.raises(ServiceFailed, match="closed for good"):
+            await asyncio.wait_for(runtime.run(setup), 30)
+    finally:  # the runtime set up a service's logging in this process
+        root.handlers[:], root.level = handlers, level
+    assert not runtime.alive()
+
+
+async def test_paper_trader_rides_out_nats_and_postgres_kills_with_its_backtests_trades(
+    fault_stack, own_servers
+) -> None:
+    nats, pg = own_servers
+    url = fault_stack.gateway_url
+    live_from = LAST - 8 * 86400 + 60
+    body = leech_body(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(live_from)), size=10)
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.post(url + "/api/startGekko", json=body)
+        assert answer.status_code == 200, answer.text
+        gekko = answer.json()
+        for _ in range(200):  # running: it has published candles
+            state = (await client.get(url + "/api/gekkos")).json()["live"][gekko["id"]]
+            if state["events"]["latest"].get("candle"):
+                break
+            await asyncio.sleep(0.2)
+
+        kill_nats(nats)
+        await asyncio.sleep(3)
+        down = await client.post(url + "/api/scansets", json={})
+        assert down.status_code == 503, down.text
+        assert int(down.headers["retry-after"]) > 0
+        nats.start()
+        nats_recovery = await answers_again(url, time.monotonic())
+
+        kill_postgres(pg)
+        await asyncio.sleep(3)
+        down = await client.post(url + "/api/scansets", json={})
+        assert down.status_code == 503, down.text
+        assert int(down.headers["retry-after"]) > 0
+        assert str(pg.port) not in down.text and "127.0.0.1" not in down.text
+        assert "request id" in down.json()["error"]
+        pg.start()
+        pg_recovery = await answers_again(url, time.monotonic())
+
+        state = await wait_until(url, gekko["id"], "2025-08-18T18:27:00.000Z", timeout=300)
+        assert "errored" not in state or not state["errored"], state
+    print(f"API answers again {nats_recovery:.1f} s after NATS restarts, {pg_recovery:.1f} s after PostgreSQL")
+    same_trades(state["events"]["tradeCompleted"], backtest_trades(url, body, live_from))
+    for name, proc in fault_stack.procs.items():
+        assert proc.alive, f"{name} exited"
