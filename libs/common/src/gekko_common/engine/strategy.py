@@ -142,7 +142,8 @@ def register(cls: type[Strategy]) -> type[Strategy]:
 
 
 def load_strategy_dir(directory: str | Path) -> list[str]:
-    """Import every ``*.py`` file of ``directory`` (each registers its strategies); returns the names added."""
+    """Import every ``*.py`` file of ``directory`` (each registers its strategies) and register every ``*.js``
+    file as a JavaScript strategy; returns the names added."""
     before = set(_REGISTRY.strategies)
     for path in sorted(Path(directory).glob("*.py")):
         module_name = f"gekko_user_strategies.{path.stem}"
@@ -158,6 +159,9 @@ def load_strategy_dir(directory: str | Path) -> list[str]:
         except Exception as exc:
             del sys.modules[module_name]
             raise StrategyError(f"loading user strategy {path.name} failed: {type(exc).__name__}: {exc}") from exc
+    from gekko_common.engine.js import load_js_strategies  # the JavaScript runtime loads only when used
+
+    load_js_strategies(Path(directory))
     return sorted(set(_REGISTRY.strategies) - before)
 
 

@@ -1,0 +1,238 @@
+"""One run of a JavaScript strategy inside an embedded QuickJS context (the sandbox).
+
+QuickJS has no file system, network or process access unless its host adds them. This host hands
+the strategy its own files (``NAME.js``, ``indicators/*.js``) and lodash and moment at boot, and on
+every candle the values of the native indicators (this engine's Python code) and tulip indicators,
+so calls into JavaScript never need Python and run under a time limit; the context runs under a
+memory limit. Hitting either ends the run with a :class:`StrategyError` naming the strategy and the
+call. The binding refuses calls back into Python while a time limit is set, so a strategy that
+builds native indicators itself (``new SMA(9)`` in a custom indicator) runs "bridged": without the
+engine's time limit, its indicator updates reaching Python synchronously (see docs/strategies.md).
+
+Python ints above 2**31 do not cross into QuickJS intact, so numbers always cross as floats.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import quickjs
+
+from gekko_common.engine.errors import EngineError, StrategyError
+from gekko_common.engine.indicators import INDICATORS, Indicator
+from gekko_common.engine.js.tulip import TULIP
+
+TIME_LIMIT_S = 2.0
+"""Longest a single call into a strategy may run."""
+MEMORY_LIMIT_MB = 256
+"""Heap limit of a strategy's JavaScript context (the libraries take about 10 MB)."""
+
+_LIBRARIES = {"lodash": ("lodash", "dist", "lodash.js"), "moment": ("moment", "moment.js")}
+_SHIM = Path(__file__).with_name("shim.js").read_text()
+
+_PPO_KEYS = ("shortEMA", "longEMA", "macd", "ppo", "MACDsignal", "MACDhist", "PPOsignal", "PPOhist")
+NATIVE_FIELDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    # type: (input, [(the field as strategies read it, where the Python indicator keeps it)])
+    "EMA": ("price", [("result", "result")]),
+    "SMA": ("price", [("result", "result")]),
+    "SMMA": ("price", [("result", "result")]),
+    "LRC": ("price", [("result", "result")]),
+    "DEMA": ("price", [("result", "result"), ("inner.result", "inner.result"), ("outer.result", "outer.result")]),
+    "MACD": (
+        "price",
+        [("result", "result"), ("diff", "diff")] + [(f"{k}.result", f"{k}.result") for k in ("short", "long", "signal")],
+    ),
+    "PPO": (
+        "price",
+        [(f"result.{k}", f"result.{k}") for k in _PPO_KEYS]
+        + [("short.result", "short.result"), ("long.result", "long.result")]
+        + [("macdSignal.result", "macd_signal.result"), ("ppoSignal.result", "ppo_signal.result")],
+    ),
+    "RSI": (
+        "candle",
+        [("result", "result"), ("u", "u"), ("d", "d"), ("rs", "rs")]
+        + [("avgU.result", "avg_u.result"), ("avgD.result", "avg_d.result")],
+    ),
+    "CCI": ("candle", [("result", "result"), ("tp", "tp"), ("avgtp", "avgtp"), ("mean", "mean")]),
+    "TSI": ("candle", [("tsi", "tsi")]),
+    "UO": ("candle", [("uo", "uo")]),
+}
+"""Per native indicator: what it is fed and the fields strategies read (Gekko's names)."""
+
+
+def modules_dir() -> Path:
+    """Where ``make install`` put lodash and moment (``GEKKO_JS_MODULES`` overrides)."""
+    override = os.environ.get("GEKKO_JS_MODULES")
+    return Path(override) if override else Path(sys.prefix) / "share" / "gekko-js" / "node_modules"
+
+
+def native_values(indicator: Indicator, kind: str) -> list[Any]:
+    """The fields of a native indicator strategies read, in :data:`NATIVE_FIELDS` order."""
+    return [_lookup(indicator, path) for _, path in NATIVE_FIELDS[kind][1]]
+
+
+def _lookup(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part)
+    return obj
+
+
+class _Candle:
+    """What a candle-input native indicator reads."""
+
+    __slots__ = ("close", "high", "low", "open", "trades", "volume", "vwp")
+
+    def __init__(self, *fields: float) -> None:
+        self.open, self.high, self.low, self.close, self.vwp, self.volume, self.trades = fields
+
+
+class JsRun:
+    """A strategy's JavaScript context for one run: boot it (evaluates the files), then call into it."""
+
+    def __init__(self, name: str, directory: Path, settings: Any, config: dict[str, Any]) -> None:
+        self.name = name
+        self.error: BaseException | None = None
+        self.bridged_natives: list[tuple[str, Indicator]] = []
+        self.managed: dict[str, tuple[str, Indicator]] = {}
+        self.context = quickjs.Context()
+        self.context.set_memory_limit(MEMORY_LIMIT_MB * 1024 * 1024)
+        self.context.set_time_limit(TIME_LIMIT_S)
+        self._fns: dict[str, Any] = {}
+        files = {f"{name}.js": (directory / f"{name}.js").read_text()}
+        for path in sorted((directory / "indicators").glob("*.js")):
+            files[f"indicators/{path.name}"] = path.read_text()
+        setup = {
+            "file": f"{name}.js",
+            "settings": settings,
+            "config": config,
+            "debug": bool(config.get("debug")),
+            "seed": zlib.crc32(json.dumps([name, settings], sort_keys=True, default=str).encode()),
+            "files": files,
+            "libraries": {lib: _library(lib) for lib in _LIBRARIES},
+            "natives": {k: [i, [js for js, _ in f]] for k, (i, f) in NATIVE_FIELDS.items()},
+            "tulips": {kind: outputs for kind, (_, outputs) in TULIP.items()},
+        }
+        for fn_name, fn in (
+            ("__py_native_new", self._native_new),
+            ("__py_native_values", self._native_values),
+            ("__py_native_update", self._native_update),
+            ("__py_native_update_candle", self._native_update_candle),
+            ("__py_managed_update", self._managed_update),
+            ("__py_managed_update_candle", self._managed_update_candle),
+            ("__py_last_error", lambda: str(self.error)),
+        ):
+            self._expose(fn_name, fn)
+        self.call("loading", _SHIM, evaluate=True)
+        self.bridged = bool(self.call("loading", "__gekko_boot", to_json(setup)))
+        if self.bridged:
+            self.context.set_time_limit(-1)
+
+    # --- calling into JavaScript ---
+    def call(self, what: str, fn: str, *args: Any, evaluate: bool = False) -> Any:
+        """Call the shim's ``fn`` (or evaluate code); JavaScript failures become StrategyError."""
+        self.error = None
+        try:
+            if evaluate:
+                return self.context.eval(fn)
+            target = self._fns.get(fn)
+            if target is None:
+                target = self._fns[fn] = self.context.get(fn)
+            return target(*args)
+        except quickjs.JSException as exc:
+            raise self._failure(what, str(exc)) from None
+        except quickjs.StackOverflow:
+            raise StrategyError(f"strategy {self.name} overflowed the stack in {what}") from None
+
+    def _failure(self, what: str, message: str) -> EngineError:
+        if isinstance(self.error, EngineError):
+            return self.error
+        if "interrupted" in message:
+            return StrategyError(f"strategy {self.name} exceeded the time limit of {TIME_LIMIT_S:g} s in {what}")
+        if "out of memory" in message:
+            return StrategyError(f"strategy {self.name} exceeded the memory limit of {MEMORY_LIMIT_MB} MB in {what}")
+        first = message.strip().splitlines()[0] if message.strip() else "error"
+        if self.error is not None:
+            first = f"{type(self.error).__name__}: {self.error}"
+        line = re.search(r"<input>:(\d+)", message)
+        where = f" (line {line.group(1)})" if line and " line " not in first else ""
+        return StrategyError(f"strategy {self.name} failed in {what}: {first}{where}")
+
+    def _expose(self, name: str, fn: Callable[..., Any]) -> None:
+        def guarded(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except Exception as exc:
+                self.error = exc
+                raise
+
+        self.context.add_callable(name, guarded)
+
+    # --- native indicators the strategy builds or updates itself (bridged runs) ---
+    def _native_new(self, kind: str, params: str) -> int:
+        try:
+            indicator = INDICATORS[kind](json.loads(params))
+        except (KeyError, TypeError, ValueError) as exc:
+            self.error = StrategyError(f"indicator {kind} needs parameter {exc}")
+            return -1
+        self.bridged_natives.append((kind, indicator))
+        return len(self.bridged_natives) - 1
+
+    def _native_values(self, ident: float) -> str:
+        kind, indicator = self.bridged_natives[int(ident)]
+        return js_literal(native_values(indicator, kind))
+
+    def _native_update(self, ident: float, price: float) -> str:
+        kind, indicator = self.bridged_natives[int(ident)]
+        indicator.update(price)
+        return js_literal(native_values(indicator, kind))
+
+    def _native_update_candle(self, ident: float, *fields: float) -> str:
+        kind, indicator = self.bridged_natives[int(ident)]
+        indicator.update(_Candle(*fields))
+        return js_literal(native_values(indicator, kind))
+
+    def _managed_update(self, name: str, price: float) -> str:
+        kind, indicator = self.managed[name]
+        indicator.update(price)
+        return js_literal(native_values(indicator, kind))
+
+    def _managed_update_candle(self, name: str, *fields: float) -> str:
+        kind, indicator = self.managed[name]
+        indicator.update(_Candle(*fields))
+        return js_literal(native_values(indicator, kind))
+
+
+def _library(name: str) -> str:
+    path = modules_dir().joinpath(*_LIBRARIES[name])
+    if not path.is_file():
+        raise StrategyError(f"the JavaScript library {name} is not installed at {path} (run make install)")
+    return path.read_text()
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN or Infinity: they cross as null (as JSON.stringify writes them)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def js_literal(values: list[Any]) -> str:
+    """A JavaScript array literal of indicator values (NaN and Infinity kept, unlike JSON)."""
+    return json.dumps(values)
+
+
+def to_json(value: Any) -> str:
+    """JSON for JavaScript (non-finite numbers as null)."""
+    return json.dumps(_clean(value), default=str)

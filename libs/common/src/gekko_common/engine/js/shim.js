@@ -1,0 +1,298 @@
+// This project's own runtime for Gekko strategies written in JavaScript, evaluated once per run in a
+// QuickJS context that has no file system, network or process. Python hands over the module sources
+// at boot and, on every candle, the candle and the values of the native and tulip indicators (both
+// computed by the engine's Python code), so timed calls never call back into Python. Only a strategy
+// that builds native indicators itself (`new SMA(...)`, or updates an indicator it added) runs
+// "bridged": its indicator calls reach Python synchronously. Emitted advice goes back as JSON.
+var __gekko_boot = (function (G) {
+  'use strict';
+  var SETUP;  // {file, settings, config, debug, seed, files, libraries, natives, tulips, bridgeUpdates}
+  var modules = {};
+  var loading = [];
+  var out = [];  // what the current call emitted: ['a', advice], ['n', content], ['i'|'t', name, type, params]
+  var bridged = false;
+  var noop = function () {};
+
+  function seedRandom(seed) {  // mulberry32: Math.random is deterministic per run
+    Math.random = function () {
+      seed = (seed + 0x6D2B79F5) >>> 0;
+      var t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function callerLine() {
+    var frames = String(new Error().stack).split('\n');
+    for (var i = 1; i < frames.length; i++) {
+      var m = /<input>:(\d+)/.exec(frames[i]);
+      if (m && frames[i].indexOf('__gekko_require') < 0) return +m[1];
+    }
+    return 0;
+  }
+
+  function commonjs(file, source) {
+    var module = {exports: {}};
+    // the wrapper keeps the file's first line on line 1, so error lines are the file's own
+    var fn = (0, eval)('(function (exports, require, module, __filename, __dirname) {' + source + '\n})');
+    loading.push(file);
+    try {
+      fn.call(module.exports, module.exports, makeRequire(file), module, file, '');
+    } finally {
+      loading.pop();
+    }
+    return module.exports;
+  }
+
+  var log = {debug: noop, info: noop, warn: noop, error: noop, write: noop, remote: noop};
+  var util = {getConfig: function () { return SETUP.config; }};
+
+  function normalize(from, spec) {  // a relative path against the requiring file's folder
+    var parts = from.split('/').slice(0, -1);
+    spec.replace(/\.js$/, '').split('/').forEach(function (p) {
+      if (p === '..') parts.pop(); else if (p !== '.' && p) parts.push(p);
+    });
+    return parts.join('/');
+  }
+
+  function resolve(from, spec) {
+    if (spec === 'lodash' || spec === 'moment') return spec;
+    if (spec.charAt(0) !== '.') return '';
+    if (/core\/(log|util)(\.js)?$/.test(spec)) return 'core:' + /(log|util)(\.js)?$/.exec(spec)[1];
+    var target = normalize(from, spec);
+    var m = /^indicators\/([^\/]+)$/.exec(target);
+    if (!m) return '';
+    if (SETUP.files[target + '.js'] !== undefined) return 'file:' + target + '.js';
+    return SETUP.natives[m[1]] ? 'native:' + m[1] : '';
+  }
+
+  function makeRequire(from) {
+    return function __gekko_require(spec) {
+      var key = resolve(from, String(spec));
+      if (!key) {
+        var line = callerLine();
+        var where = loading.length ? loading[loading.length - 1] : from;
+        throw new Error('require(\'' + spec + '\') in ' + where + (line ? ' line ' + line : '') +
+          ': module not available to strategies (available: lodash, moment, ../core/log, ../core/util, ' +
+          'Gekko\'s native indicators and the files in indicators/)');
+      }
+      if (modules[key] === undefined) modules[key] = load(key);
+      return modules[key];
+    };
+  }
+
+  function load(key) {
+    if (key === 'lodash' || key === 'moment') return commonjs('node_modules/' + key, SETUP.libraries[key]);
+    if (key === 'core:log') return log;
+    if (key === 'core:util') return util;
+    if (key.indexOf('native:') === 0) {
+      bridged = true;
+      return bridgedClass(key.slice(7));
+    }
+    return commonjs(key.slice(5), SETUP.files[key.slice(5)]);
+  }
+
+  function moment() {
+    return modules.moment || (modules.moment = load('moment'));
+  }
+
+  // --- native indicators: values computed by the engine's Python code ---
+  function literal(text) {  // an array of numbers written by Python (NaN and Infinity included)
+    return (0, eval)('(' + text + ')');
+  }
+
+  function setFields(ind, fields, values, at) {
+    for (var i = 0; i < fields.length; i++) {
+      var path = fields[i], v = values[at + i], dot = path.indexOf('.');
+      if (dot < 0) { ind[path] = v; continue; }
+      var head = path.slice(0, dot);
+      (ind[head] || (ind[head] = {}))[path.slice(dot + 1)] = v;
+    }
+    return at + fields.length;
+  }
+
+  // Built by the strategy itself (`new SMA(9)`): each update is a synchronous call into Python.
+  function bridgedClass(type) {
+    var spec = SETUP.natives[type];
+    function Indicator(params) {
+      this.input = spec[0];
+      this._id = __py_native_new(type, JSON.stringify(params === undefined ? null : params));
+      if (this._id < 0) throw new Error(__py_last_error());
+      setFields(this, spec[1], literal(__py_native_values(this._id)), 0);
+    }
+    Indicator.prototype.update = function (x) {
+      var json = this.input === 'candle'
+        ? __py_native_update_candle(this._id, +x.open, +x.high, +x.low, +x.close, +x.vwp, +x.volume, +x.trades)
+        : __py_native_update(this._id, +x);
+      if (!json) throw new Error(__py_last_error());
+      setFields(this, spec[1], literal(json), 0);
+    };
+    return Indicator;
+  }
+
+  // Added with addIndicator: Python updates it before every candle and hands over its values.
+  function Managed(name, type) {
+    this.input = SETUP.natives[type][0];
+    this._name = name;
+    this._type = type;
+  }
+  Managed.prototype.update = function (x) {
+    if (!bridged) throw new Error('indicator ' + this._name + ' is updated by the strategy itself');
+    var json = this.input === 'candle'
+      ? __py_managed_update_candle(this._name, +x.open, +x.high, +x.low, +x.close, +x.vwp, +x.volume, +x.trades)
+      : __py_managed_update(this._name, +x);
+    if (!json) throw new Error(__py_last_error());
+    setFields(this, SETUP.natives[this._type][1], literal(json), 0);
+  };
+
+  // --- the candle: `start` (a moment) is only built when read ---
+  function Candle(s, o, h, l, c, vwp, volume, trades) {
+    this._s = s; this.open = o; this.high = h; this.low = l; this.close = c;
+    this.vwp = vwp; this.volume = volume; this.trades = trades;
+  }
+  Object.defineProperty(Candle.prototype, 'start', {
+    enumerable: true,
+    get: function () { return this._m || (this._m = moment().unix(this._s).utc()); },
+    set: function (v) { this._m = v; }
+  });
+  Object.defineProperty(Candle.prototype, 'toJSON', {value: function () {
+    return {start: this.start, open: this.open, high: this.high, low: this.low, close: this.close,
+      vwp: this.vwp, volume: this.volume, trades: this.trades};
+  }});
+
+  // --- the strategy base ---
+  var managed = [];
+  var tulips = [];
+  var tulipIndicators = {};
+  var strategy;
+  var base = {};
+  base.addIndicator = function (name, type, params) {
+    if (this.setup) throw new Error('indicators can only be added in init (addIndicator ' + name + ')');
+    var key = resolve(SETUP.file, './indicators/' + type + '.js');
+    if (key.indexOf('file:') === 0) {
+      var Cls = modules[key] || (modules[key] = load(key));
+      return this.indicators[name] = new Cls(params);
+    }
+    if (!key) throw new Error('unknown indicator ' + type + ' (addIndicator ' + name + ')');
+    out.push(['i', name, type, params === undefined ? null : params]);
+    var ind = new Managed(name, type);
+    managed.push(ind);
+    return this.indicators[name] = ind;
+  };
+  base.addTulipIndicator = function (name, type, params) {
+    if (this.setup) throw new Error('tulip indicators can only be added in init (addTulipIndicator ' + name + ')');
+    var outputs = SETUP.tulips[type];
+    if (!outputs) throw new Error('unknown tulip indicator ' + type + ' (addTulipIndicator ' + name + ')');
+    out.push(['t', name, type, params === undefined ? null : params]);
+    tulips.push({name: name, outputs: outputs});
+    tulipIndicators[name] = {result: NaN};
+  };
+  base.addTalibIndicator = function (name, type) {
+    throw new Error('talib indicators are not supported (addTalibIndicator ' + name + ', ' + type + '): ' +
+      'use addTulipIndicator or a native indicator');
+  };
+  base.advice = function (advice) {
+    if (advice) out.push(['a', advice]);
+  };
+  base.notify = function (content) { out.push(['n', content]); };
+
+  function emitted() {
+    if (!out.length) return '';
+    var s = JSON.stringify(out);
+    out = [];
+    return s;
+  }
+
+  G.__gekko_init = function () {
+    strategy.init();
+    strategy.requiredHistory = SETUP.config.tradingAdvisor.historySize;
+    if (!SETUP.debug || !strategy.log) strategy.log = noop;
+    strategy.setup = true;
+    return emitted();
+  };
+
+  // The values of the managed native indicators in registration order, as after their update.
+  G.__gekko_natives = function () {
+    var at = 0;
+    for (var i = 0; i < managed.length; i++) at = setFields(managed[i], SETUP.natives[managed[i]._type][1], arguments, at);
+  };
+
+  // One strategy candle up to update(): candle fields, then managed native values, then tulip outputs.
+  G.__gekko_update = function (s, o, h, l, c, vwp, volume, trades) {
+    var candle = new Candle(s, o, h, l, c, vwp, volume, trades);
+    var at = 8;
+    strategy.age++;
+    for (var i = 0; i < managed.length; i++) at = setFields(managed[i], SETUP.natives[managed[i]._type][1], arguments, at);
+    if (tulips.length) {
+      for (var k = 0; k < tulips.length; k++) {
+        var t = tulips[k], r = {};
+        for (var j = 0; j < t.outputs.length; j++, at++) r[t.outputs[j]] = arguments[at] === null ? undefined : arguments[at];
+        tulipIndicators[t.name].result = r;
+      }
+      strategy.tulipIndicators = tulipIndicators;
+    }
+    var inds = strategy.indicators;
+    for (var name in inds) {
+      var ind = inds[name];
+      if (ind instanceof Managed) continue;
+      if (ind.input === 'price') ind.update(c);
+      else if (ind.input === 'candle') ind.update(candle);
+    }
+    strategy.candle = candle;
+    strategy.update(candle);
+    strategy.processedTicks++;
+    return emitted();
+  };
+
+  G.__gekko_check = function () {
+    strategy.log(strategy.candle);
+    strategy.check(strategy.candle);
+    return emitted();
+  };
+
+  G.__gekko_trade = function (json) {
+    var trade = JSON.parse(json);
+    if (typeof trade.date === 'number') trade.date = moment().unix(trade.date).utc();
+    strategy.onTrade(trade);
+    return emitted();
+  };
+
+  G.__gekko_end = function () {
+    strategy.end();
+    return emitted();
+  };
+
+  // Boot: evaluate the strategy file (its top-level requires run now); answers whether it is bridged.
+  return function (setupJson) {
+    SETUP = JSON.parse(setupJson);
+    seedRandom(SETUP.seed >>> 0);
+    G.global = G;
+    G.console = {log: noop, info: noop, warn: noop, error: noop, debug: noop, trace: noop};
+    var def = commonjs(SETUP.file, SETUP.files[SETUP.file]);
+    if (!def || (typeof def !== 'object' && typeof def !== 'function')) throw new Error(SETUP.file + ' exports no strategy');
+    var proto = Object.create(base);
+    for (var k in def) proto[k] = def[k];
+    if (typeof proto.init !== 'function') throw new Error('No init function in this strategy found.');
+    if (typeof proto.check !== 'function') throw new Error('No check function in this strategy found.');
+    strategy = Object.create(proto);
+    strategy.age = 0;
+    strategy.processedTicks = 0;
+    strategy.setup = false;
+    strategy.settings = SETUP.settings;
+    strategy.tradingAdvisor = SETUP.config.tradingAdvisor;
+    strategy.priceValue = 'close';
+    strategy.indicators = {};
+    for (var f in strategy) if (typeof strategy[f] === 'function') strategy[f] = strategy[f].bind(strategy);
+    if (!strategy.update) strategy.update = noop;
+    if (!strategy.end) strategy.end = noop;
+    if (!strategy.onTrade) strategy.onTrade = noop;
+    // native classes handed out, or indicators the strategy updates itself: those need Python mid-call
+    for (var file in SETUP.files) {
+      var src = SETUP.files[file], re = /require\s*\(\s*['"]([^'"]+)['"]\s*\)/g, m;
+      if (/\.indicators(\.\w+|\[[^\]]+\])\.update\s*\(/.test(src)) bridged = true;
+      while ((m = re.exec(src))) if (resolve(file, m[1]).indexOf('native:') === 0) bridged = true;
+    }
+    return bridged;
+  };
+})(globalThis);
