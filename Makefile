@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck unit integration parity bench clean
+.PHONY: help install run test lint typecheck unit integration parity bench js-check clean
 
 -include deploy/make/compose.mk
 
@@ -58,6 +58,10 @@ unit: install ## only the tests that need no servers
 
 bench: install ## benchmarks: figures and ratios, printed with the command that made them
 	@for b in benchmarks/bench_*.py; do echo "== $(BIN)/python $$b"; $(BIN)/python $$b || exit 1; done
+
+js-check: install ## replay recorded JS strategy backtests: make js-check STRATEGIES=<dir> REFERENCE=<dir> [CANDLES=<csv>]
+	@test -n "$(STRATEGIES)" -a -n "$(REFERENCE)" || { echo "usage: make js-check STRATEGIES=<dir> REFERENCE=<dir>"; exit 2; }
+	$(BIN)/python -m tests.js_check $(STRATEGIES) $(REFERENCE) $(CANDLES)
 
 clean: ## remove the virtualenvs (keeps .gekko data)
 	rm -rf $(VENV) $(TOOLS)

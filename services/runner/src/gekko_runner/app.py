@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from gekko_common import subjects
+from gekko_common.engine import load_strategy_dir
 from gekko_common.infra import bus
 from gekko_common.infra.exchange import make_exchange
 from gekko_common.infra.faults import backoff, is_transient
@@ -32,6 +33,8 @@ async def setup(runtime: ServiceRuntime) -> None:
     assert runtime.nc is not None
     assert runtime.js is not None
     js, settings = runtime.js, runtime.settings
+    if settings.strategy_dir:
+        load_strategy_dir(settings.strategy_dir)  # user strategies (Python and JavaScript) for live gekkos
     store = await CandleStore.connect(settings.database_url, min_size=1, max_size=4)
     runtime.on_stop(store.close)
     runtime.ready_checks.append(store.ping)

@@ -13,7 +13,7 @@ from nats.js.errors import KeyNotFoundError, NoKeysError
 
 from gekko_common import subjects
 from gekko_common.config import merge_base_config
-from gekko_common.engine import registered
+from gekko_common.engine import load_strategy_dir, registered
 from gekko_common.exchanges import snapshots
 from gekko_common.gekko_state import initial_state, kind, new_id
 from gekko_common.infra import bus
@@ -65,6 +65,8 @@ async def start_gekko(request: Request[Any, Any, Any], state: State) -> dict[str
     mode = body.get("mode", "realtime")
     config = merge_base_config(body)
     config["childToParent"] = {"enabled": True}
+    if state.settings.strategy_dir:
+        load_strategy_dir(state.settings.strategy_dir)  # user strategies added since the last start count
     validate_gekko(config)
     _, log_type = kind(config, mode)
     if log_type == "tradebot" and config["watch"]["exchange"] not in await _exchanges(state):

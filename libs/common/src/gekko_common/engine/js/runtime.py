@@ -38,6 +38,7 @@ MEMORY_LIMIT_MB = 256
 _LIBRARIES = {"lodash": ("lodash", "dist", "lodash.js"), "moment": ("moment", "moment.js")}
 _SHIM = Path(__file__).with_name("shim.js").read_text()
 
+_EMAS = ("short", "long", "signal")
 _PPO_KEYS = ("shortEMA", "longEMA", "macd", "ppo", "MACDsignal", "MACDhist", "PPOsignal", "PPOhist")
 NATIVE_FIELDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     # type: (input, [(the field as strategies read it, where the Python indicator keeps it)])
@@ -46,20 +47,26 @@ NATIVE_FIELDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "SMMA": ("price", [("result", "result")]),
     "LRC": ("price", [("result", "result")]),
     "DEMA": ("price", [("result", "result"), ("inner.result", "inner.result"), ("outer.result", "outer.result")]),
-    "MACD": (
-        "price",
-        [("result", "result"), ("diff", "diff")] + [(f"{k}.result", f"{k}.result") for k in ("short", "long", "signal")],
-    ),
+    "MACD": ("price", [("result", "result"), ("diff", "diff"), *[(f"{k}.result", f"{k}.result") for k in _EMAS]]),
     "PPO": (
         "price",
-        [(f"result.{k}", f"result.{k}") for k in _PPO_KEYS]
-        + [("short.result", "short.result"), ("long.result", "long.result")]
-        + [("macdSignal.result", "macd_signal.result"), ("ppoSignal.result", "ppo_signal.result")],
+        [
+            *[(f"result.{k}", f"result.{k}") for k in _PPO_KEYS],
+            *[(f"{k}.result", f"{k}.result") for k in ("short", "long")],
+            ("macdSignal.result", "macd_signal.result"),
+            ("ppoSignal.result", "ppo_signal.result"),
+        ],
     ),
     "RSI": (
         "candle",
-        [("result", "result"), ("u", "u"), ("d", "d"), ("rs", "rs")]
-        + [("avgU.result", "avg_u.result"), ("avgD.result", "avg_d.result")],
+        [
+            ("result", "result"),
+            ("u", "u"),
+            ("d", "d"),
+            ("rs", "rs"),
+            ("avgU.result", "avg_u.result"),
+            ("avgD.result", "avg_d.result"),
+        ],
     ),
     "CCI": ("candle", [("result", "result"), ("tp", "tp"), ("avgtp", "avgtp"), ("mean", "mean")]),
     "TSI": ("candle", [("tsi", "tsi")]),

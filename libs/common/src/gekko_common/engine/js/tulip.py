@@ -22,21 +22,18 @@ WINDOW = 1000
 _TP = ("optInTimePeriod",)
 _FAST_SLOW = ("optInFastPeriod", "optInSlowPeriod")
 _R = ("result",)
+_PERIOD_ONLY = (
+    *("adx", "adxr", "aroonosc", "atr", "cci", "cmo", "cvi", "dema", "dpo", "dx", "ema", "fosc", "hma", "kama"),
+    *("linreg", "linregintercept", "linregslope", "mass", "mfi", "natr", "qstick", "roc", "rocr", "rsi", "sma"),
+    *("sum", "tema", "trima", "trix", "tsf", "vhf", "volatility", "vwma", "wilders", "willr", "wma", "zlema"),
+)
 
 TULIP: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # name: (option names in tulip's order, output names)
     **{n: ((), _R) for n in ("ad", "ao", "avgprice", "bop", "marketfi", "medprice", "nvi", "obv", "pvi", "tr")},
     **{n: ((), _R) for n in ("typprice", "wad", "wcprice")},
     **{n: (_FAST_SLOW, _R) for n in ("adosc", "apo", "kvo", "ppo", "vosc")},
-    **{
-        n: (_TP, _R)
-        for n in (
-            "adx", "adxr", "aroonosc", "atr", "cci", "cmo", "cvi", "dema", "dpo", "dx", "ema", "fosc", "hma",
-            "kama", "linreg", "linregintercept", "linregslope", "mass", "mfi", "natr", "qstick", "roc", "rocr",
-            "rsi", "sma", "sum", "tema", "trima", "trix", "tsf", "vhf", "volatility", "vwma", "wilders",
-            "willr", "wma", "zlema",
-        )
-    },  # fmt: skip
+    **{n: (_TP, _R) for n in _PERIOD_ONLY},
     "aroon": (_TP, ("aroonDown", "aroonUp")),
     "bbands": (("optInTimePeriod", "optInNbStdDevs"), ("bbandsLower", "bbandsMiddle", "bbandsUpper")),
     "di": (_TP, ("diPlus", "diMinus")),
@@ -103,4 +100,3 @@ def _last(fn: Any, inputs: list[Any], options: list[float], n: int) -> list[floa
         return [None] * n  # too few candles yet: tulind answers empty arrays, Gekko reads undefined
     arrays = result if isinstance(result, tuple) else (result,)
     return [float(a[-1]) if len(a) else None for a in arrays]
-

@@ -1,0 +1,142 @@
+"""JavaScript strategies: Gekko's API, the sandbox's limits, and the live driver's parity."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from gekko_common.engine import (
+    Candles,
+    Engine,
+    StrategyError,
+    build_strategy,
+    load_strategy_dir,
+    run_backtest,
+    strategy_catalog,
+)
+from gekko_common.engine.js import runtime
+from tests.conftest import ROOT, SMALL_CSV
+from tests.unit.engine.test_drivers import config, live
+
+JS_DIR = ROOT / "tests" / "strategies" / "js"
+
+
+@pytest.fixture(scope="module")
+def candles() -> Candles:
+    return Candles.from_csv(SMALL_CSV)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def js_strategies() -> None:
+    load_strategy_dir(JS_DIR)
+
+
+def write(tmp_path: Path, name: str, body: str) -> str:
+    (tmp_path / f"{name}.js").write_text(textwrap.dedent(body))
+    load_strategy_dir(tmp_path)
+    return name
+
+
+def test_the_catalog_lists_js_strategies_with_their_toml() -> None:
+    listed = {s["name"]: s["params"] for s in strategy_catalog()}
+    assert listed["js_MACD"] == (JS_DIR / "js_MACD.toml").read_text()
+    assert listed["js_api"] == ""
+
+
+def test_the_api_strategy_sees_gekkos_api_and_hears_of_its_trades(candles) -> None:
+    result = run_backtest(config("js_api", 5, 3), candles)
+    assert [t["action"] for t in result["trades"]] == ["buy", "sell"]  # end() throws if onTrade missed one
+
+
+def test_math_random_is_seeded_per_run(candles) -> None:
+    events = [Engine(config("js_api", 5, 3)).feed(_row(candles, 0)) for _ in range(2)]
+    assert events[0] == events[1]
+    runs = []
+    for _ in range(2):
+        engine = Engine(config("js_api", 5, 3))
+        notes = []
+        for i in range(60):
+            notes += [p for k, p in engine.feed(_row(candles, i)) if k == "stratNotification"]
+        runs.append(notes)
+    assert runs[0]
+    assert runs[0] == runs[1]
+
+
+def _row(candles: Candles, i: int) -> dict:
+    return {
+        c: getattr(candles, c)[i].item() for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
+    }
+
+
+@pytest.mark.parametrize(("method", "size"), [("js_MACD", 10), ("js_api", 5)])
+def test_a_live_feed_makes_the_same_trades_as_the_backtest(method, size, candles) -> None:
+    cfg = config(method, size, 3)
+    trades, _ = live(cfg, candles)
+    backtest = run_backtest(cfg, candles)
+    assert [(t["action"], t["price"]) for t in trades] == [(t["action"], t["price"]) for t in backtest["trades"]]
+    assert backtest["trades"]
+
+
+def test_an_unavailable_module_is_refused_before_the_run_naming_module_strategy_and_line(tmp_path) -> None:
+    name = write(
+        tmp_path,
+        "wants_fs",
+        "var _ = require('lodash');\n// require('fs') in a comment\nvar fs = require('fs');\nmodule.exports = {init: function () {}, check: function () {}};\n",
+    )
+    with pytest.raises(StrategyError, match=r"wants_fs.*require\('fs'\) in wants_fs.js line 3: module not available"):
+        build_strategy(config(name, 5))
+
+
+def test_talib_is_refused_by_name(tmp_path, candles) -> None:
+    name = write(
+        tmp_path,
+        "wants_talib",
+        "module.exports = {init: function () { this.addTalibIndicator('m', 'macd', {}); }, check: function () {}};",
+    )
+    with pytest.raises(StrategyError, match="wants_talib failed in init: Error: talib indicators are not supported"):
+        run_backtest(config(name, 5), candles)
+
+
+def test_a_throw_ends_the_run_naming_strategy_call_and_line(tmp_path, candles) -> None:
+    name = write(
+        tmp_path,
+        "thrower",
+        "module.exports = {\n  init: function () {},\n  check: function () {\n    null.boom;\n  }\n};\n",
+    )
+    with pytest.raises(StrategyError, match=r"strategy thrower failed in check: TypeError: .*\(line 4\)"):
+        run_backtest(config(name, 5), candles)
+
+
+def test_an_endless_loop_hits_the_time_limit(tmp_path, candles, monkeypatch) -> None:
+    monkeypatch.setattr(runtime, "TIME_LIMIT_S", 0.2)
+    name = write(
+        tmp_path,
+        "looper",
+        "module.exports = {init: function () {}, update: function () { for (;;) {} }, check: function () {}};",
+    )
+    with pytest.raises(StrategyError, match=r"strategy looper exceeded the time limit of 0\.2 s in update"):
+        run_backtest(config(name, 5), candles)
+
+
+def test_eating_memory_hits_the_memory_limit_and_the_next_run_is_fine(tmp_path, candles, monkeypatch) -> None:
+    monkeypatch.setattr(runtime, "MEMORY_LIMIT_MB", 64)
+    name = write(
+        tmp_path,
+        "eater",
+        "var a = [];\nmodule.exports = {init: function () {}, check: function () { for (;;) a.push(new Array(100000).fill(1.5)); }};",
+    )
+    with pytest.raises(StrategyError, match="strategy eater exceeded the memory limit of 64 MB in check"):
+        run_backtest(config(name, 5), candles)
+    assert run_backtest(config("js_MACD", 10, 3), candles)["trades"]
+
+
+def test_no_file_system_network_or_process(tmp_path, candles) -> None:
+    probe = "typeof std + typeof os + typeof process + typeof fetch + typeof XMLHttpRequest + typeof scriptArgs"
+    name = write(
+        tmp_path,
+        "prober",
+        f"var seen = {probe};\nmodule.exports = {{init: function () {{ if (seen !== 'undefined'.repeat(6)) throw new Error(seen); }}, check: function () {{}}}};",
+    )
+    run_backtest(config(name, 5), candles)
