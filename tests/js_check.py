@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gekko_common.engine import Candles, load_strategy_dir, merge_base_config, run_backtest, select_daterange
-from gekko_common.engine.errors import EngineError
+from gekko_common.errors import EngineError
 
 
 def _trades(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 
 import pytest
 
 from gekko_common.engine import load_strategy_dir, registered, run_backtest
+from gekko_common.engine.strategy import _REGISTRY
 from tests.conftest import ROOT
 from tests.unit.engine.test_drivers import config
 
 
+@pytest.fixture(scope="module", autouse=True)
+def js_strategies() -> Iterator[None]:
+    before = registered()
+    load_strategy_dir(ROOT / "tests" / "strategies" / "js")
+    yield
+    _REGISTRY.strategies.clear()
+    _REGISTRY.strategies.update(before)
+
+
 @pytest.mark.parametrize(("builtin", "size", "history"), [("MACD", 60, 10), ("RSI", 15, 20), ("DEMA", 30, 30)])
 def test_js_version_matches_the_builtin(builtin, size, history, full_candles) -> None:
-    load_strategy_dir(ROOT / "tests" / "strategies" / "js")
     settings = tomllib.loads(registered()[builtin].params)
     exports = {"backtestResultExporter": {"enabled": True, "data": {"roundtrips": True, "trades": True}}}
     python = run_backtest(config(builtin, size, history, **{builtin: settings}, **exports), full_candles)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ from gekko_common.engine import (
     StrategyError,
     build_strategy,
     load_strategy_dir,
+    registered,
     run_backtest,
     strategy_catalog,
 )
 from gekko_common.engine.js import runtime
+from gekko_common.engine.strategy import _REGISTRY
 from tests.conftest import ROOT, SMALL_CSV
 from tests.unit.engine.test_drivers import config, live
 
@@ -29,8 +32,13 @@ def candles() -> Candles:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def js_strategies() -> None:
+def js_strategies() -> Iterator[None]:
+    """The JS test strategies (and those the tests write) are registered for this module only."""
+    before = registered()
     load_strategy_dir(JS_DIR)
+    yield
+    _REGISTRY.strategies.clear()
+    _REGISTRY.strategies.update(before)
 
 
 def write(tmp_path: Path, name: str, body: str) -> str:

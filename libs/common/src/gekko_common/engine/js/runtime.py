@@ -26,9 +26,9 @@ from typing import Any
 
 import quickjs
 
-from gekko_common.engine.errors import EngineError, StrategyError
 from gekko_common.engine.indicators import INDICATORS, Indicator
 from gekko_common.engine.js.tulip import TULIP
+from gekko_common.errors import EngineError, StrategyError
 
 TIME_LIMIT_S = 2.0
 """Longest a single call into a strategy may run."""

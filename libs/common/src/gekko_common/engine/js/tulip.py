@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import tulipy
 
-from gekko_common.engine.errors import ConfigError
+from gekko_common.errors import ConfigError
 
 WINDOW = 1000
 """Gekko keeps the newest 1,000 candles for its asynchronous indicators."""
