@@ -33,6 +33,12 @@ NEEDS = {
         "GEKKO_SECRET_KEY",
         "GEKKO_STRATEGY_DIR",
         "GEKKO_READY_GRACE_S",
+        "GEKKO_RATE_LIMIT",
+        "GEKKO_TOKEN_RATE_LIMIT",
+        "GEKKO_TRUSTED_PROXIES",
+        "GEKKO_WS_PER_CLIENT",
+        "GEKKO_HEADER_TIMEOUT_S",
+        "GEKKO_BODY_TIMEOUT_S",
     },
     "importer": {
         "GEKKO_NATS_URL",

@@ -39,3 +39,31 @@ def test_from_env_with_a_non_integer_port_names_the_variable() -> None:
 def test_from_env_with_a_malformed_exchange_url_names_the_variable() -> None:
     with pytest.raises(ValueError, match="GEKKO_EXCHANGE_URLS"):
         Settings.from_env({"GEKKO_EXCHANGE_URLS": "binance"})
+
+
+def test_abuse_limits_come_from_the_environment() -> None:
+    s = Settings.from_env(
+        {
+            "GEKKO_RATE_LIMIT": "5/20",
+            "GEKKO_TOKEN_RATE_LIMIT": "0",
+            "GEKKO_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1",
+            "GEKKO_WS_PER_CLIENT": "3",
+            "GEKKO_HEADER_TIMEOUT_S": "2.5",
+            "GEKKO_BODY_TIMEOUT_S": "4",
+            "GEKKO_READY_GRACE_S": "12",
+        }
+    )
+    assert s.rate_limit == (5.0, 20)
+    assert s.token_rate_limit == (0.0, 0)
+    assert s.trusted_proxies == ("10.0.0.0/8", "127.0.0.1")
+    assert (s.ws_per_client, s.header_timeout_s, s.body_timeout_s, s.ready_grace_s) == (3, 2.5, 4.0, 12.0)
+
+
+def test_without_cors_origins_only_loopback_pages_are_allowed_by_default() -> None:
+    assert Settings.from_env({}).cors_origins == ()
+    assert Settings.from_env({}).trusted_proxies == ()
+
+
+def test_a_malformed_rate_limit_names_the_variable() -> None:
+    with pytest.raises(ValueError, match="GEKKO_RATE_LIMIT"):
+        Settings.from_env({"GEKKO_RATE_LIMIT": "fast"})

@@ -23,7 +23,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     http_host: str = "127.0.0.1"
     http_port: int = 3000
     api_token: str | None = None
-    cors_origins: tuple[str, ...] = ("*",)
+    cors_origins: tuple[str, ...] = ()
+    """Empty: loopback origins only (any origin when a token is required)."""
     secret_key: str | None = None
     strategy_dir: str | None = None
     exchange_urls: Mapping[str, str] = msgspec.field(default_factory=dict)
@@ -31,6 +32,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     order_interval_s: float = 1.5
     data_dir: str = ".gekko"
     ready_grace_s: float = 90.0
+    rate_limit: tuple[float, int] = (50.0, 200)
+    """Requests per second and burst per client address; (0, 0) turns the limit off."""
+    token_rate_limit: tuple[float, int] = (200.0, 800)
+    """Requests per second and burst per API token presented."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks whose X-Forwarded-For / Forwarded names the client."""
+    ws_per_client: int = 20
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +72,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise ValueError(f"{name} must be a positive number of seconds, got {raw!r}")
             return value
 
+        def rate(name: str, default: tuple[float, int]) -> tuple[float, int]:
+            raw = get(name)
+            if raw is None:
+                return default
+            per_s, _, burst = raw.partition("/")
+            try:
+                value = (float(per_s), int(burst) if burst else int(float(per_s) * 4))
+            except ValueError:
+                value = (-1.0, -1)
+            if value[0] < 0 or value[1] < 0:
+                raise ValueError(f"{name} looks like 50/200 (requests per second / burst) or 0 for none, got {raw!r}")
+            return value
+
+        def items(name: str) -> tuple[str, ...]:
+            return tuple(o.strip() for o in (get(name) or "").split(",") if o.strip())
+
         urls: dict[str, str] = {}
         for item in (get("GEKKO_EXCHANGE_URLS") or "").split(","):
             if item.strip():
@@ -70,7 +96,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     raise ValueError(f"GEKKO_EXCHANGE_URLS entries look like binance=http://host:port, got {item!r}")
                 urls[slug.strip()] = url.strip()
         d = cls()
-        cors = tuple(o.strip() for o in (get("GEKKO_CORS_ORIGINS") or "*").split(",") if o.strip())
         return cls(
             nats_url=get("GEKKO_NATS_URL") or d.nats_url,
             database_url=get("GEKKO_DATABASE_URL") or d.database_url,
@@ -79,7 +104,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             http_host=get("GEKKO_HTTP_HOST") or d.http_host,
             http_port=integer("GEKKO_HTTP_PORT", d.http_port),
             api_token=get("GEKKO_API_TOKEN"),
-            cors_origins=cors or ("*",),
+            cors_origins=items("GEKKO_CORS_ORIGINS"),
             secret_key=get("GEKKO_SECRET_KEY"),
             strategy_dir=get("GEKKO_STRATEGY_DIR"),
             exchange_urls=urls,
@@ -87,4 +112,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             order_interval_s=number("GEKKO_ORDER_INTERVAL_S", d.order_interval_s),
             data_dir=get("GEKKO_DATA_DIR") or d.data_dir,
             ready_grace_s=number("GEKKO_READY_GRACE_S", d.ready_grace_s),
+            rate_limit=rate("GEKKO_RATE_LIMIT", d.rate_limit),
+            token_rate_limit=rate("GEKKO_TOKEN_RATE_LIMIT", d.token_rate_limit),
+            trusted_proxies=items("GEKKO_TRUSTED_PROXIES"),
+            ws_per_client=integer("GEKKO_WS_PER_CLIENT", d.ws_per_client),
+            header_timeout_s=number("GEKKO_HEADER_TIMEOUT_S", d.header_timeout_s),
+            body_timeout_s=number("GEKKO_BODY_TIMEOUT_S", d.body_timeout_s),
         )

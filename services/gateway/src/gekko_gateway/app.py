@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Generator
 from typing import Any
 
-import uvicorn
 from litestar import Litestar, WebSocket, websocket
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
@@ -16,7 +13,8 @@ from litestar.exceptions import HTTPException
 from gekko_common.infra.bus import PayloadTooLarge
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.settings import Settings
-from gekko_gateway.cors import CorsMiddleware
+from gekko_gateway import http_server
+from gekko_gateway.cors import CorsMiddleware, OriginPolicy
 from gekko_gateway.errors import (
     ApiError,
     api_error_handler,
@@ -29,7 +27,7 @@ from gekko_gateway.imports import ImportsView
 from gekko_gateway.relay import Relay
 from gekko_gateway.routes import backtest, market, system
 from gekko_gateway.routes import gekkos as gekko_routes
-from gekko_gateway.security import RateLimit, TokenAuth, check_bind
+from gekko_gateway.security import BrowserGuard, RateLimit, TokenAuth, check_bind
 
 log = logging.getLogger(__name__)
 
@@ -85,18 +83,13 @@ def build_app(
         openapi_config=None,
         logging_config=None,
     )
-    guarded: Any = RateLimit(app)
+    guarded: Any = app
     if settings.api_token:
         guarded = TokenAuth(guarded, settings.api_token)
-    return CorsMiddleware(guarded, settings.cors_origins)
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handling: the service runtime owns SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        yield
+    guarded = RateLimit(guarded, settings.rate_limit, settings.token_rate_limit, settings.ws_per_client)
+    policy = OriginPolicy(settings.cors_origins or (("*",) if settings.api_token else ()))
+    guarded = BrowserGuard(guarded, policy, settings.http_host, check_host=not settings.api_token)
+    return CorsMiddleware(guarded, policy)
 
 
 async def setup(runtime: ServiceRuntime) -> None:
@@ -111,17 +104,7 @@ async def setup(runtime: ServiceRuntime) -> None:
     gekkos = GekkosView()
     await gekkos.start(runtime.nc, runtime.js)
     asgi = build_app(settings, runtime, relay, imports, gekkos)
-    config = uvicorn.Config(
-        asgi,
-        host=settings.http_host,
-        port=settings.http_port,
-        log_level="warning",
-        lifespan="off",
-        ws_ping_interval=20,
-        ws_ping_timeout=20,
-        timeout_graceful_shutdown=5,
-    )
-    server = _Server(config)
+    server = http_server.server(asgi, settings)
     task = asyncio.create_task(server.serve())
 
     async def stop() -> None:
@@ -137,8 +120,7 @@ async def setup(runtime: ServiceRuntime) -> None:
 
     def died(t: asyncio.Task[None]) -> None:
         if not runtime.stopping.is_set():
-            log.error("http server ended: %s", t.exception() if not t.cancelled() else "cancelled")
-            runtime.stopping.set()
+            runtime.die(f"http server ended: {t.exception() if not t.cancelled() else 'cancelled'}")
 
     task.add_done_callback(died)
 

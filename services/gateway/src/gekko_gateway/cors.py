@@ -1,4 +1,5 @@
-"""CORS as the original UI needs it: every OPTIONS answered 204, every answer (errors too) allowed.
+"""CORS as the original UI needs it: every OPTIONS answered 204, every answer (errors too) allowed
+to the origins the :class:`OriginPolicy` allows.
 
 An ASGI middleware outside the application, so it also covers 404s, 413s and 500s.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import urlsplit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -18,19 +20,45 @@ ALLOW_METHODS = b"GET,HEAD,PUT,POST,DELETE"
 DEFAULT_HEADERS = b"authorization, cache-control, content-type, expires, x-requested-with"
 
 
-class CorsMiddleware:
-    """Answers preflights and adds Access-Control-Allow-Origin to every HTTP response."""
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
-    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
-        self.app = app
+
+def header(scope: Scope, name: bytes) -> bytes | None:
+    """The first value of a request header (names are lower case in ASGI)."""
+    return next((v for k, v in scope.get("headers", []) if k == name), None)
+
+
+class OriginPolicy:
+    """Which browser origins may call the API: loopback pages always (the UI served from
+    ``http://localhost:PORT``), plus the configured ones; ``*`` allows any."""
+
+    def __init__(self, origins: tuple[str, ...]) -> None:
         self.any_origin = "*" in origins
-        self.origins = {o.encode() for o in origins}
+        self.origins = {o.rstrip("/").encode() for o in origins}
+
+    def allows(self, origin: bytes) -> bool:
+        """True when a page of ``origin`` may call the API or open the websocket."""
+        if self.any_origin or origin in self.origins:
+            return True
+        try:
+            parts = urlsplit(origin.decode("latin-1"))
+            return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
+        except ValueError:
+            return False
+
+
+class CorsMiddleware:
+    """Answers preflights and adds Access-Control-Allow-Origin to every HTTP response of an allowed origin."""
+
+    def __init__(self, app: ASGIApp, policy: OriginPolicy) -> None:
+        self.app = app
+        self.policy = policy
 
     def _allow_origin(self, scope: Scope) -> bytes | None:
-        origin = next((v for k, v in scope.get("headers", []) if k == b"origin"), None)
-        if self.any_origin:
-            return origin or b"*"
-        return origin if origin in self.origins else None
+        origin = header(scope, b"origin")
+        if origin is None:
+            return b"*" if self.policy.any_origin else None
+        return origin if self.policy.allows(origin) else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
