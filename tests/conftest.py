@@ -160,6 +160,7 @@ def stack_env(nats_server: NatsServer, postgres: PostgresServer, emulator: Emula
         "GEKKO_STRATEGY_DIR": str(ROOT / "tests" / "strategies"),
         "GEKKO_EXCHANGE_URLS": f"binance={emulator.url}",
         "GEKKO_ORDER_INTERVAL_S": "0.2",
+        "GEKKO_CORS_ORIGINS": "http://ui",  # a UI served from elsewhere than loopback
     }
 
 
