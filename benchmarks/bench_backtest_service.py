@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import gzip
 import json
 import statistics
 import sys
@@ -26,16 +27,16 @@ from gekko_common.infra.procs import ServiceProcess, wait_http_ok
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from gekko_common.messages import RunBacktest, encoder, new_id
+from gekko_emulator.data import BTCUSDT_90_DAYS as FULL_CSV
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-FULL_CSV = SHARED / "data" / "btcusdt-binance-1m-20250520-20250818.csv.gz"
-MACD_REQUEST = SHARED / "reference" / "backtests" / "026_MACD_cs60_h10_full.json"
-RSI_REQUEST = SHARED / "reference" / "backtests" / "028_RSI_cs60_h10_full.json"
+RECORDED = ROOT / "tests" / "reference" / "backtests"
+MACD_REQUEST = RECORDED / "026_MACD_cs60_h10_full.json.gz"
+RSI_REQUEST = RECORDED / "028_RSI_cs60_h10_full.json.gz"
 
 
 def request_of(path: Path) -> dict:
-    return json.loads(path.read_text())["request"]
+    return json.loads(gzip.decompress(path.read_bytes()))["request"]
 
 
 def report_only(config: dict) -> dict:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from gekko_common.engine import Candles, merge_base_config, run_backtest
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "btcusdt-binance-1m-20250520-20250818.csv.gz"
+from gekko_emulator.data import BTCUSDT_90_DAYS as DATA
 
 
 def config(method: str, size: int, params: dict, data: dict) -> dict:

@@ -23,9 +23,7 @@ from gekko_common.infra.localstack import NatsServer, PostgresServer, free_port,
 from gekko_common.infra.procs import ServiceProcess, wait_http_ok
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-FULL = SHARED / "data" / "btcusdt-binance-1m-20250520-20250818.csv.gz"
+from gekko_emulator.data import BTCUSDT_90_DAYS as FULL
 
 
 def timed(fn, repeat: int = 5) -> tuple[float, float]:
@@ -53,7 +51,7 @@ def main() -> None:
     nats = NatsServer(tmp / "nats").start()
     pg = PostgresServer(tmp / "pg").start()
     emu_port = free_port()
-    emu = subprocess.Popen([sys.executable, "-m", "gekko_emulator", "--port", str(emu_port), "--data", str(SHARED / "data")],
+    emu = subprocess.Popen([sys.executable, "-m", "gekko_emulator", "--port", str(emu_port)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     procs: list[ServiceProcess] = []
     try:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -19,18 +20,54 @@ from gekko_common.infra import migrate
 from gekko_common.infra.localstack import NatsServer, PostgresServer, ServerStartError, free_port
 from gekko_common.infra.procs import ServiceProcess, wait_http_ok
 from gekko_common.infra.store import CandleStore
+from gekko_emulator.data import BTCUSDT_90_DAYS
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("GEKKO_SHARED_DIR", ROOT.parent / "shared"))
-DATA = SHARED / "data"
-REFERENCE = SHARED / "reference"
-SMALL_CSV = DATA / "btcusdt-binance-1m-20250520-20250522-small.csv"
-FULL_CSV = DATA / "btcusdt-binance-1m-20250520-20250818.csv.gz"
-GAPPED_CSV = DATA / "btcusdt-binance-1m-20250601-20250607-gapped.csv"
+REFERENCE = ROOT / "tests" / "reference"
+DATA = ROOT / "tests" / "data"
+FULL_CSV = BTCUSDT_90_DAYS
+
+# The smaller sets are row subsets of the 90-day file, cut from it on first use (tests/data/README.md).
+_JUNE_1 = 1748736000
+_GAPS = {
+    *(_JUNE_1 + 60 * k for k in (17, 133, 134, 407, 1001, 1002, 1003, 2000, 2222, 2500)),
+    *(_JUNE_1 + 2 * 86400 + 12 * 3600 + 600 + 60 * k for k in range(5)),
+    *(_JUNE_1 + 3 * 86400 + 6 * 3600 + 60 * k for k in range(40)),
+    *(_JUNE_1 + 5 * 86400 + 9 * 3600 + 60 * k for k in range(180)),
+}
+
+
+def _cut(name: str, keep: Callable[[int, int], bool]) -> Path:
+    """``tests/data/<name>``: the 90-day file's header and the rows ``keep(index, start)`` selects."""
+    path = DATA / name
+    if not path.exists():
+        header, *rows = gzip.decompress(FULL_CSV.read_bytes()).decode().splitlines(keepends=True)
+        kept = [row for i, row in enumerate(rows) if keep(i, int(row.split(",", 1)[0]))]
+        partial = path.with_name(f"{name}.{os.getpid()}.tmp")  # concurrent sessions: write aside, rename
+        partial.write_text(header + "".join(kept))
+        partial.replace(path)
+    return path
+
+
+SMALL_CSV = _cut("btcusdt-binance-1m-20250520-20250522-small.csv", lambda i, _: i < 3 * 1440)
+GAPPED_CSV = _cut(
+    "btcusdt-binance-1m-20250601-20250607-gapped.csv",
+    lambda _, start: _JUNE_1 <= start < _JUNE_1 + 7 * 86400 and start not in _GAPS,
+)
+
+
+def reference(name: str) -> dict:
+    """A recorded answer of the original Gekko, e.g. ``reference("api/001_info.json")``."""
+    return load_reference(REFERENCE / f"{name}.gz")
+
+
+def load_reference(path: Path) -> dict:
+    """One gzipped recording of tests/reference."""
+    return json.loads(gzip.decompress(path.read_bytes()))
 
 
 def read_candles_csv(path: Path) -> pl.DataFrame:
-    """A candle CSV of ../shared/data as a frame (gzip or plain)."""
+    """A candle CSV (the 90-day file or one cut from it) as a frame (gzip or plain)."""
     raw = path.read_bytes()
     if path.suffix == ".gz":
         raw = gzip.decompress(raw)
@@ -107,7 +144,7 @@ class Stack:
 
 
 class Emulator:
-    """The exchange emulator (Binance spot, serving ../shared/data) as a process on a free port."""
+    """The exchange emulator (Binance spot, serving its packaged 90-day file) as a process on a free port."""
 
     def __init__(self, log_file: Path) -> None:
         import subprocess
@@ -116,7 +153,7 @@ class Emulator:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gekko_emulator", "--port", str(self.port), "--data", str(DATA)],
+            [sys.executable, "-m", "gekko_emulator", "--port", str(self.port)],
             stdout=open(log_file, "ab"),  # noqa: SIM115
             stderr=subprocess.STDOUT,
         )

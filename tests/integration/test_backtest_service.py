@@ -11,15 +11,11 @@ import pytest
 
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
-from tests.conftest import FULL_CSV, REFERENCE, read_candles_csv
+from tests.conftest import FULL_CSV, read_candles_csv, reference
 
 pytestmark = pytest.mark.integration
 
 BINANCE = Market("binance", "USDT", "BTC")
-
-
-def reference(name: str) -> dict:
-    return json.loads((REFERENCE / "backtests" / name).read_text())
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +31,7 @@ def without_portfolio(trades: list[dict]) -> list[dict]:
 
 
 async def test_macd_over_90_days_matches_the_original(stack, binance_data) -> None:
-    case = reference("026_MACD_cs60_h10_full.json")
+    case = reference("backtests/026_MACD_cs60_h10_full.json")
     async with httpx.AsyncClient(timeout=120) as client:
         answer = await client.post(stack.gateway_url + "/api/backtest", json=case["request"])
     assert answer.status_code == 200, answer.text
@@ -49,7 +45,7 @@ async def test_macd_over_90_days_matches_the_original(stack, binance_data) -> No
 
 async def test_twenty_concurrent_backtests_on_two_backtesters_all_succeed(stack, binance_data) -> None:
     stack.start("backtester-2")
-    base = reference("026_MACD_cs60_h10_full.json")["request"]
+    base = reference("backtests/026_MACD_cs60_h10_full.json")["request"]
     bodies = []
     for i in range(20):
         body = copy.deepcopy(base)
@@ -62,7 +58,7 @@ async def test_twenty_concurrent_backtests_on_two_backtesters_all_succeed(stack,
 
 
 def bad(body_change) -> dict:
-    body = copy.deepcopy(reference("026_MACD_cs60_h10_full.json")["request"])
+    body = copy.deepcopy(reference("backtests/026_MACD_cs60_h10_full.json")["request"])
     body_change(body)
     return body
 
@@ -120,7 +116,7 @@ async def test_backtest_whose_replica_is_killed_is_finished_by_another(stack, na
 
     if "backtester-2" not in stack.procs or not stack.procs["backtester-2"].alive:
         stack.start("backtester-2")
-    body = reference("026_MACD_cs60_h10_full.json")["request"]
+    body = reference("backtests/026_MACD_cs60_h10_full.json")["request"]
     body["tradingAdvisor"] = {"enabled": True, "method": "test-slow", "candleSize": 5, "historySize": 1}
     body["backtest"]["daterange"] = {"from": "2025-06-01T00:00:00Z", "to": "2025-06-02T00:00:00Z"}
     async with httpx.AsyncClient(timeout=120) as client:
@@ -147,7 +143,7 @@ def test_sweep_cli_ranks_a_parameter_grid_run_on_the_backtesters(stack, binance_
     import subprocess
     import sys
 
-    config = reference("026_MACD_cs60_h10_full.json")["request"]
+    config = reference("backtests/026_MACD_cs60_h10_full.json")["request"]
     (tmp_path / "base.json").write_text(json.dumps(config))
     done = subprocess.run(
         [
@@ -175,4 +171,4 @@ def test_sweep_cli_ranks_a_parameter_grid_run_on_the_backtesters(stack, binance_
     profits = [r["report"]["relativeProfit"] for r in results]
     assert profits == sorted(profits, reverse=True)
     default = next(r for r in results if r["params"] == {"MACD.short": 10, "MACD.long": 21})
-    assert default["report"] == reference("026_MACD_cs60_h10_full.json")["response"]["performanceReport"]
+    assert default["report"] == reference("backtests/026_MACD_cs60_h10_full.json")["response"]["performanceReport"]

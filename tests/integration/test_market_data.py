@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
-import json
 import time
 
 import httpx
@@ -13,15 +11,13 @@ import pytest
 from gekko_common.dates import parse_date
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
-from tests.conftest import GAPPED_CSV, REFERENCE, read_candles_csv
+from tests.conftest import GAPPED_CSV, read_candles_csv, reference
 
 pytestmark = pytest.mark.integration
 
 
 def recorded(name: str) -> dict:
-    path = REFERENCE / "api" / name
-    raw = path.read_bytes()
-    return json.loads(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+    return reference(f"api/{name}")
 
 
 async def wait_import_done(url: str, import_id: str, timeout: float = 120) -> dict:

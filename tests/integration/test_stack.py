@@ -97,9 +97,9 @@ def test_malformed_json_returns_400_naming_the_body(stack) -> None:
 def test_config_part_paper_trader_matches_the_original(
     stack,
 ) -> None:
-    from tests.conftest import REFERENCE
+    from tests.conftest import reference
 
-    recorded = json.loads((REFERENCE / "api" / "007_configPart_paperTrader.json").read_text())
+    recorded = reference("api/007_configPart_paperTrader.json")
     answer = httpx.get(stack.gateway_url + "/api/configPart/paperTrader")
     assert answer.json() == recorded["response"]
 

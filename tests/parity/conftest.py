@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import pytest
 
 from gekko_common.engine import Candles
@@ -22,9 +18,4 @@ def small_candles() -> Candles:
     return Candles.from_csv(SMALL_CSV)
 
 
-def load_case(path: Path) -> dict:
-    raw = path.read_bytes()
-    return json.loads(gzip.decompress(raw) if path.suffix == ".gz" else raw)
-
-
-BACKTEST_CASES = sorted((REFERENCE / "backtests").glob("*.json*"))
+BACKTEST_CASES = sorted((REFERENCE / "backtests").glob("*.json.gz"))

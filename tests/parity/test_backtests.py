@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gekko_common.engine import merge_base_config, run_backtest, select_daterange
-from tests.parity.conftest import BACKTEST_CASES, load_case
+from tests.conftest import load_reference
+from tests.parity.conftest import BACKTEST_CASES
 
 
 def without_portfolio(trades: list[dict]) -> list[dict]:
@@ -21,7 +22,7 @@ def run(case: dict, candles) -> dict:
 
 @pytest.mark.parametrize("path", BACKTEST_CASES, ids=lambda p: p.name.split(".")[0])
 def test_backtest_matches_the_original(path, full_candles) -> None:
-    case = load_case(path)
+    case = load_reference(path)
     ours = run(case, full_candles)
     if case["status"] != 200:
         # varPPO as the UI sends it crashes the original (500); ours runs with the default PPO/TSI settings
@@ -46,7 +47,7 @@ def test_backtest_matches_the_original(path, full_candles) -> None:
 
 
 def test_trade_portfolios_are_per_trade_and_the_last_equals_the_original_final(full_candles) -> None:
-    case = load_case(next(p for p in BACKTEST_CASES if p.name.startswith("026_MACD")))
+    case = load_reference(next(p for p in BACKTEST_CASES if p.name.startswith("026_MACD")))
     ours = run(case, full_candles)
     assert ours["trades"][-1]["portfolio"] == case["response"]["trades"][-1]["portfolio"]
     assert ours["trades"][0]["portfolio"] == {"asset": 0, "currency": 105122.5057}

@@ -6,11 +6,11 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import REFERENCE, SMALL_CSV
+from tests.conftest import SMALL_CSV, reference
 
 
 def test_backtest_cli_with_a_json_config_prints_the_report_and_writes_the_result(tmp_path) -> None:
-    request = json.loads((REFERENCE / "backtests" / "026_MACD_cs60_h10_full.json").read_text())["request"]
+    request = reference("backtests/026_MACD_cs60_h10_full.json")["request"]
     request["backtest"]["daterange"] = {"from": "2025-05-20T00:00:00Z", "to": "2025-05-22T23:59:00Z"}
     (tmp_path / "config.json").write_text(json.dumps(request))
     done = subprocess.run(

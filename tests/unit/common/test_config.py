@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from gekko_common.config import ConfigInvalid, DateRange, decode_config
-from tests.conftest import REFERENCE
+from tests.conftest import reference
 
 
 def test_decode_of_the_ui_backtest_request_gives_typed_sections() -> None:
-    raw = json.loads((REFERENCE / "backtests" / "026_MACD_cs60_h10_full.json").read_text())["request"]
+    raw = reference("backtests/026_MACD_cs60_h10_full.json")["request"]
     cfg = decode_config(raw)
     assert cfg.watch is not None
     assert (cfg.watch.exchange, cfg.watch.currency, cfg.watch.asset) == ("binance", "USDT", "BTC")

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-
 import msgspec
 import pytest
 
 from gekko_common.events import EVENTS, TradeCompleted, decode_event, payload_of
-from tests.conftest import REFERENCE
+from tests.conftest import reference
 
 
 def recorded_events() -> list[dict]:
-    recording = json.loads(gzip.decompress((REFERENCE / "api" / "ws_leech_papertrader.json.gz").read_bytes()))
+    recording = reference("api/ws_leech_papertrader.json")
     frames = [m["data"] for m in recording["messages"] if "data" in m]
     return [f["event"] for f in frames if f.get("type") == "gekko_event"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import pytest
@@ -17,7 +16,7 @@ from gekko_common.engine import (
     run_backtest,
     strategy_catalog,
 )
-from tests.conftest import REFERENCE, SMALL_CSV
+from tests.conftest import SMALL_CSV, reference
 
 
 def config(method: str, size: int, history: int = 10, **extra) -> dict:
@@ -102,7 +101,7 @@ def test_live_run_started_now_does_not_trade_on_historical_candles() -> None:
 
 def test_catalog_serves_the_original_toml_for_every_builtin() -> None:
     recorded = {
-        s["name"]: s["params"] for s in json.loads((REFERENCE / "api" / "002_strategies.json").read_text())["response"]
+        s["name"]: s["params"] for s in reference("api/002_strategies.json")["response"]
     }
     ours = strategy_catalog()
     assert [s["name"] for s in ours] == sorted(s["name"] for s in ours)

@@ -1,19 +1,19 @@
-"""Golden results of gekko-engine.md §9, produced by running the original's code."""
+"""Golden results produced by running the original's code (tests/reference/engine/golden.json)."""
 
 from __future__ import annotations
 
+import json
 import math
 import random
-import re
 
 import pytest
 
 from gekko_common.engine import Candles, Strategy, StrategyCandle, merge_base_config, run_backtest
 from gekko_common.engine.strategies import PPO_DEFAULTS, TSI_DEFAULTS
 from gekko_common.engine.strategy import registered
-from tests.conftest import FULL_CSV, SHARED, SMALL_CSV
+from tests.conftest import FULL_CSV, REFERENCE, SMALL_CSV
 
-SPEC = (SHARED / "spec" / "gekko-engine.md").read_text()
+GOLDEN = json.loads((REFERENCE / "engine" / "golden.json").read_text())
 
 BASE = {
     "watch": {"exchange": "binance", "currency": "USDT", "asset": "BTC"},
@@ -52,20 +52,9 @@ def config(method: str, candle_size: int, history: int) -> dict:
     return cfg
 
 
-def table(heading: str) -> list[dict[str, str]]:
-    """Rows of the first markdown table after ``heading`` in the spec."""
-    section = SPEC[SPEC.index(heading) :]
-    lines = [ln for ln in section.splitlines() if ln.startswith("|")]
-    block = []
-    for ln in lines:
-        if block and not ln.startswith("|"):
-            break
-        block.append(ln)
-        if len(block) > 2 and not section[section.index(ln) + len(ln) + 1 :].startswith("|"):
-            break
-    cells = [[c.strip() for c in ln.strip("|").split("|")] for ln in block]
-    header, rows = cells[0], cells[2:]
-    return [dict(zip(header, r, strict=False)) for r in rows]
+def table(name: str) -> list[dict[str, str]]:
+    """The rows of one golden table, each cell as the text the original's run printed."""
+    return GOLDEN[name]
 
 
 def number(text: str):
@@ -92,9 +81,9 @@ def check_row(report: dict | None, row: dict[str, str], result: dict) -> None:
 
 
 RUNS = {
-    "Run A —": (SMALL_CSV, 60, 10),
-    "Run B —": (SMALL_CSV, 15, 20),
-    "Run C —": (FULL_CSV, 60, 10),
+    "Run A": (SMALL_CSV, 60, 10),
+    "Run B": (SMALL_CSV, 15, 20),
+    "Run C": (FULL_CSV, 60, 10),
 }
 
 
@@ -115,7 +104,7 @@ def test_builtin_strategies_reproduce_the_golden_table(run: str, data) -> None:
 
 
 class Scripted(Strategy):
-    """§9.1's test strategy: long, short, then long with a trailing stop."""
+    """The golden scripted run's strategy: long, short, then long with a trailing stop."""
 
     name = "scripted"
 
@@ -135,9 +124,7 @@ class Scripted(Strategy):
 
 
 def scripted_candles() -> Candles:
-    block = SPEC[SPEC.index("Input 1m candles (`start`") : SPEC.index("Expected export")]
-    rows = [ln.split() for ln in block.splitlines() if re.match(r"^\d{10} ", ln)]
-    cols = list(zip(*[[float(x) for x in r] for r in rows], strict=True))
+    cols = list(zip(*GOLDEN["scripted_candles"], strict=True))
     names = ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
     return Candles.from_columns(dict(zip(names, cols, strict=True)))
 
@@ -199,7 +186,7 @@ def test_scripted_example_with_trailing_stop_matches_the_golden_export(monkeypat
 
 
 def synthetic() -> Candles:
-    """§9.3's generator, reproduced exactly (CPython's random)."""
+    """The golden synthetic run's generator, reproduced exactly (CPython's random)."""
     rng = random.Random(11)
     p = 1000.0
     rows = []
@@ -230,7 +217,7 @@ def test_synthetic_data_with_gaps_matches_the_golden_table() -> None:
     assert len(candles) == 4267
     assert math.fsum(candles.close) == 4315846.59
     candles = candles.between(1514765220, 1514764800 + 2 * 86400 + 20 * 3600)
-    for row in table("| strategy | startTime | endTime |"):
+    for row in table("synthetic"):
         result = run_backtest(config(row["strategy"], 15, 20), candles)
         report = result["performanceReport"]
         assert report["startTime"] == "2018-01-01 05:17:00"

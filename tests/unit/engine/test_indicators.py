@@ -1,22 +1,20 @@
-"""Indicator test vectors of gekko-engine.md §3.12 (the original's own tests), compared exactly."""
+"""Indicator test vectors of the original (tests/reference/engine/indicator-vectors.json), compared exactly."""
 
 from __future__ import annotations
 
-import re
+import json
 from types import SimpleNamespace
 
 import pytest
 
 from gekko_common.engine.indicators import CCI, DEMA, EMA, LRC, MACD, PPO, RSI, SMA, SMMA, TSI, UO
-from tests.conftest import SHARED
+from tests.conftest import REFERENCE
 
-SPEC = (SHARED / "spec" / "gekko-engine.md").read_text()
+VECTORS = json.loads((REFERENCE / "engine" / "indicator-vectors.json").read_text())
 
 
 def vector(name: str) -> list:
-    match = re.search(rf"^{re.escape(name)}\s*=\s*\[(.*?)\]", SPEC, re.MULTILINE)
-    assert match, name
-    return [False if v.strip() == "false" else float(v) for v in match.group(1).split(",")]
+    return VECTORS[name]
 
 
 PRICES = vector("prices")
@@ -83,13 +81,7 @@ SHORT = [81, 24, 75, 21, 34, 25, 72, 92, 99, 2, 86, 80]
 
 
 def test_lrc_tsi_and_uo_match_the_extra_vectors() -> None:
-    block = SPEC[SPEC.index("Additional vectors") :]
-    lrc = [
-        False if v == "false" else float(v)
-        for v in re.search(r"LRC\(4\)\.result\s*=\s*\[(.*?)\]", block).group(1).split(",")
-    ]
-    tsi = [float(v) for v in re.search(r"\.tsi = \[(.*?)\]", block).group(1).split(",")]
-    uo = [float(v) for v in re.search(r"= \[(94\.18.*?)\]", block, re.S).group(1).split(",")]
+    lrc, tsi, uo = vector("lrc4"), vector("tsi3v5"), vector("uo4x2v2x3v1x4")
     assert feed(LRC(4), SHORT) == lrc
     assert feed(TSI({"short": 3, "long": 5}), SHORT, read=lambda t: t.tsi, as_candle=True) == tsi
     u = UO(

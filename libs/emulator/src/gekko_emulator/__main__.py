@@ -8,6 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gekko_emulator.app import Exchange, build_app, load_default
+from gekko_emulator.data import CANDLES_DIR
 
 
 def main() -> None:
@@ -15,7 +16,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="gekko-emulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100)
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[4].parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=CANDLES_DIR)
     args = parser.parse_args()
     exchange = Exchange()
     load_default(exchange, args.data)

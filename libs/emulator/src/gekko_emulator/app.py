@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gekko_emulator.data import Series
+from gekko_emulator.data import BTCUSDT_90_DAYS, Series
 from gekko_emulator.faults import Faults
 from gekko_emulator.private import Broker, add_routes
 
@@ -167,5 +167,5 @@ def build_app(exchange: Exchange) -> web.Application:
 
 
 def load_default(exchange: Exchange, data_dir: Path) -> None:
-    """BTC/USDT from the 90-day file of ../shared/data."""
-    exchange.add_market("BTC", "USDT", Series.from_csv(data_dir / "btcusdt-binance-1m-20250520-20250818.csv.gz"))
+    """BTC/USDT from the 90-day file in ``data_dir`` (by default the package's own copy)."""
+    exchange.add_market("BTC", "USDT", Series.from_csv(data_dir / BTCUSDT_90_DAYS.name))

@@ -10,6 +10,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+CANDLES_DIR = Path(__file__).resolve().parent / "candles"
+"""The candle files shipped with the package (see the README there)."""
+BTCUSDT_90_DAYS = CANDLES_DIR / "btcusdt-binance-1m-20250520-20250818.csv.gz"
+"""Binance BTC/USDT spot, 130,708 real 1-minute candles, 2025-05-20 00:00 .. 2025-08-18 18:27 UTC."""
+
 
 @dataclass
 class Series:
@@ -24,7 +29,7 @@ class Series:
 
     @classmethod
     def from_csv(cls, path: str | Path) -> Series:
-        """Load a candle CSV of ../shared/data (``start,open,high,low,close,vwp,volume,trades``)."""
+        """Load a candle CSV (``start,open,high,low,close,vwp,volume,trades``; gzip or plain)."""
         raw = Path(path).read_bytes()
         if str(path).endswith(".gz"):
             raw = gzip.decompress(raw)

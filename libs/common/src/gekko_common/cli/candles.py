@@ -1,6 +1,6 @@
 """``gekko import-csv`` and ``gekko export-csv``: candles in and out of the store as CSV.
 
-The CSV columns are those of ../shared/data: ``start,open,high,low,close,vwp,volume,trades``
+The CSV columns are those of the emulator's candle files: ``start,open,high,low,close,vwp,volume,trades``
 (``start`` in unix seconds); ``.gz`` files are read and written compressed.
 """
 

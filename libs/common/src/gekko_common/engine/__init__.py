@@ -1,7 +1,7 @@
 """The trading engine: pure and synchronous (no I/O, no wall clock), the same for backtests and live runs.
 
-Candles in, Gekko's events and results out, with the original's numbers (see
-``../shared/spec/gekko-engine.md``). :func:`run_backtest` drives it over arrays; :class:`Engine`
+Candles in, Gekko's events and results out, with the original's numbers (checked against its
+recorded answers in ``tests/reference``). :func:`run_backtest` drives it over arrays; :class:`Engine`
 is fed one 1-minute candle at a time.
 """
 
