@@ -213,3 +213,27 @@ def test_the_validators_reject_broken_files() -> None:
     bad["services"]["gateway"]["restart_policy"] = "always"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft7Validator(schema).validate(bad)
+
+
+METRICS = ROOT / "libs" / "common" / "src" / "gekko_common" / "infra" / "metrics.py"
+DASHBOARD = ROOT / "deploy" / "grafana" / "gekko.json"
+
+
+def test_every_app_deployment_is_scraped_by_prometheus_on_its_metrics_port() -> None:
+    for name in APP_SERVICES:
+        docs = [d for d in yaml.safe_load_all((K8S / "base" / f"{name}.yaml").read_text()) if d]
+        deployment = next(d for d in docs if d["kind"] == "Deployment")
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/path"] == "/metrics"
+        assert annotations["prometheus.io/port"] == ("3000" if name == "gateway" else "8080")
+
+
+def test_the_grafana_dashboard_charts_only_metrics_the_services_export() -> None:
+    exported = set(re.findall(r'"(gekko_[a-z_]+)"', METRICS.read_text()))
+    dashboard = json.loads(DASHBOARD.read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    used = {re.sub(r"_(total|bucket|sum|count)$", "", m) for e in exprs for m in re.findall(r"gekko_[a-z_]+", e)}
+    assert used, "the dashboard charts something"
+    assert used <= exported, used - exported
+    assert exported <= used, f"exported but not charted: {exported - used}"

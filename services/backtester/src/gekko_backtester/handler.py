@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from gekko_backtester.dataset import DatasetCache
 from gekko_common.config import ConfigInvalid, decode_config, market_of, merge_base_config, select_daterange
 from gekko_common.engine import Candles, load_strategy_dir, run_backtest
 from gekko_common.errors import ConfigError, EngineError
+from gekko_common.infra import metrics
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from gekko_common.messages import Reply, RunBacktest
@@ -48,10 +50,16 @@ class BacktestService:
     async def run(self, command: RunBacktest) -> Reply:
         """One backtest; expected failures come back as a 4xx Reply naming the field."""
         self.in_flight += 1
+        started = time.monotonic()
+        outcome = "error"
         try:
-            return await self._run(command)
+            answer = await self._run(command)
+            outcome = "ok" if answer.error is None else f"{answer.status // 100}xx"
+            return answer
         finally:
             self.in_flight -= 1
+            metrics.BACKTESTS.labels(outcome).inc()
+            metrics.BACKTEST_DURATION.observe(time.monotonic() - started)
 
     async def _run(self, command: RunBacktest) -> Reply:
 
@@ -71,6 +79,7 @@ class BacktestService:
                 return Reply(error="cancelled", status=499)
             candles = Candles.from_frame(frame)
             result = await asyncio.to_thread(run_backtest, config, candles)
+            metrics.BACKTEST_CANDLES.inc(frame.height)
         except (ConfigError, ConfigInvalid) as exc:
             return Reply(error=str(exc.message), status=400, field=exc.field)
         except EngineError as exc:

@@ -27,7 +27,7 @@ from gekko_gateway.imports import ImportsView
 from gekko_gateway.relay import Relay
 from gekko_gateway.routes import backtest, market, system
 from gekko_gateway.routes import gekkos as gekko_routes
-from gekko_gateway.security import BrowserGuard, RateLimit, TokenAuth, check_bind
+from gekko_gateway.security import BrowserGuard, RateLimit, RequestMetrics, TokenAuth, check_bind
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def build_app(
     guarded = RateLimit(guarded, settings.rate_limit, settings.token_rate_limit, settings.ws_per_client)
     policy = OriginPolicy(settings.cors_origins or (("*",) if settings.api_token else ()))
     guarded = BrowserGuard(guarded, policy, settings.http_host, check_host=not settings.api_token)
-    return CorsMiddleware(guarded, policy)
+    return CorsMiddleware(RequestMetrics(guarded), policy)
 
 
 async def setup(runtime: ServiceRuntime) -> None:

@@ -18,6 +18,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from gekko_common import subjects
+from gekko_common.infra import metrics
 from gekko_common.messages import envelope_decoder
 from gekko_gateway.frames import to_frame
 
@@ -76,10 +77,12 @@ class Relay:
                 c.queued_bytes += len(data)
             except asyncio.QueueFull:
                 log.warning("websocket client too slow, disconnecting it")
+                metrics.WEBSOCKET_DROPS.inc()
                 self._drop(c, 1013)
 
     def _drop(self, c: Client_, code: int) -> None:
         self.clients.discard(c)
+        metrics.WEBSOCKET_CLIENTS.set(len(self.clients))
         c.close_code = code  # type: ignore[attr-defined]
         c.dropped.set()
 
@@ -88,6 +91,7 @@ class Relay:
         await socket.accept()
         client = Client_(socket, self.backlog)
         self.clients.add(client)
+        metrics.WEBSOCKET_CLIENTS.set(len(self.clients))
 
         async def reader() -> None:
             # Gekko ignores anything a client sends; we read only to notice the close.
@@ -111,6 +115,7 @@ class Relay:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             self.clients.discard(client)
+            metrics.WEBSOCKET_CLIENTS.set(len(self.clients))
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -12,10 +12,11 @@ import json
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from gekko_gateway.cors import LOOPBACK_HOSTS, ASGIApp, OriginPolicy, Receive, Scope, Send, header
+from gekko_common.infra import metrics
+from gekko_gateway.cors import LOOPBACK_HOSTS, ASGIApp, Message, OriginPolicy, Receive, Scope, Send, header
 
-OPEN_PATHS = {"/healthz", "/readyz"}
-"""Probes stay open: Kubernetes does not send the token."""
+OPEN_PATHS = {"/healthz", "/readyz", "/metrics"}
+"""Probes and metrics stay open: Kubernetes and Prometheus do not send the token."""
 
 
 class InsecureBind(SystemExit):
@@ -224,3 +225,31 @@ class ForwardedHeader:
                 if chain:
                     scope = {**scope, "headers": [*scope["headers"], (b"x-forwarded-for", ", ".join(chain).encode())]}
         await self.app(scope, receive, send)
+
+
+class RequestMetrics:
+    """Counts every HTTP answer by route template, method and status, and times it (refusals by the
+    limits and checks inside it included: those have no route, ``unrouted``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route, method = scope.get("path_template") or "unrouted", scope["method"]
+            metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(route, method).observe(time.monotonic() - started)

@@ -14,7 +14,7 @@ from nats.aio.msg import Msg
 from gekko_common import subjects
 from gekko_common.errors import ConfigError
 from gekko_common.exchanges import find_market
-from gekko_common.infra import bus
+from gekko_common.infra import bus, metrics
 from gekko_common.infra.exchange import PermanentExchangeError, make_exchange
 from gekko_common.infra.faults import backoff, is_transient
 from gekko_common.infra.service import ServiceRuntime, main
@@ -93,12 +93,16 @@ async def setup(runtime: ServiceRuntime) -> None:
             await msg.in_progress()
 
         try:
-            stats["rows_written"] += await ride_out(lambda: run_import(job, exchange, symbol, store, progress, alive))
+            written = await ride_out(lambda: run_import(job, exchange, symbol, store, progress, alive))
+            stats["rows_written"] += written
             stats["imports_done"] += 1
+            metrics.IMPORTS.labels("ok").inc()
+            metrics.IMPORT_CANDLES.inc(written)
         except Exception as exc:  # a permanent exchange error, or a bug: the import ends with a clear error
             if not isinstance(exc, PermanentExchangeError):
                 log.exception("import %s failed", job.import_id)
             stats["imports_failed"] += 1
+            metrics.IMPORTS.labels("failed").inc()
             await publisher.publish(
                 "import_error", f"import of {job.exchange} {job.currency}/{job.asset} failed: {exc}"
             )

@@ -11,7 +11,7 @@ from typing import Any
 
 from gekko_common import subjects
 from gekko_common.engine import load_strategy_dir
-from gekko_common.infra import bus
+from gekko_common.infra import bus, metrics
 from gekko_common.infra.exchange import make_exchange
 from gekko_common.infra.faults import backoff, is_transient
 from gekko_common.infra.service import ServiceRuntime, main
@@ -81,6 +81,7 @@ async def setup(runtime: ServiceRuntime) -> None:
                     await fail(gekko_id, f"{type(exc).__name__}: {exc}")
                     return
                 attempt += 1
+                metrics.GEKKO_RESUMES.inc()
                 fields = {"gekko": gekko_id, "error": f"{type(exc).__name__}: {exc}", "attempt": attempt}
                 log.warning("gekko waits for a dependency, then resumes", extra={"fields": fields})
                 await asyncio.sleep(backoff(attempt))
@@ -141,12 +142,18 @@ async def setup(runtime: ServiceRuntime) -> None:
                 log.info("running gekko", extra={"fields": {"gekko": gekko_id}})
                 running[gekko_id] = asyncio.create_task(run(gekko_id, state))
 
+    def measure() -> None:
+        kinds = [str(directory.live.get(g, {}).get("logType", "unknown")) for g in running]
+        for kind in {"watcher", "papertrader", "tradebot", *kinds}:
+            metrics.RUNNING_GEKKOS.labels(kind).set(kinds.count(kind))
+
     async def loop() -> None:
         while not runtime.stopping.is_set():
             try:
                 await reconcile()
             except Exception:
                 log.exception("reconcile failed")
+            measure()
             directory.changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(directory.changed.wait(), RENEW_S)

@@ -25,6 +25,7 @@ from nats.js.api import (
 )
 
 from gekko_common import subjects
+from gekko_common.infra import metrics
 from gekko_common.infra.faults import DependencyUnavailable, is_transient
 from gekko_common.messages import Envelope, Reply, encoder, new_id, reply_decoder
 
@@ -41,6 +42,8 @@ ACK_WAIT_S = 10.0
 IMPORT_ACK_WAIT_S = 15.0
 """An import whose importer stops reporting progress for this long is resumed by another importer."""
 IDLE_TIMEOUT_S = ACK_WAIT_S + 3 * HEARTBEAT_S + 5
+QUEUE_MEASURE_S = 5.0
+"""How often a work-queue consumer reports the queue's depth to its metrics."""
 """How long a requester waits without a heartbeat: long enough to see a redelivery take over."""
 
 
@@ -89,9 +92,11 @@ async def connect(
 
     async def on_disconnected() -> None:
         log.info("nats disconnected")
+        metrics.NATS_DISCONNECTS.inc()
 
     async def reconnected() -> None:
         log.info("nats reconnected")
+        metrics.NATS_RECONNECTS.inc()
         if on_reconnected is not None:
             await on_reconnected()
 
@@ -307,6 +312,7 @@ def failure_reply(exc: BaseException, where: str) -> Reply:
     fields = {"request_id": ref, "where": where, "error": f"{type(exc).__name__}: {exc}"}
     if is_transient(exc):
         log.warning("dependency unavailable", extra={"fields": fields})
+        metrics.DEPENDENCY_FAULTS.labels(where).inc()
         return Reply(error=f"a dependency is unavailable, retry shortly (request id {ref})", status=503)
     log.error("handler failed", exc_info=exc, extra={"fields": fields})
     return Reply(error=f"internal error (request id {ref})", status=500)
@@ -376,6 +382,8 @@ async def serve_queue(
         inbox = headers.get("Gekko-Reply-To")
         deadline = float(headers.get("Gekko-Deadline", "0") or 0)
         first_delivery = msg.metadata.num_delivered <= 1
+        if not first_delivery:
+            metrics.QUEUE_REDELIVERIES.labels(stream).inc()
         if (reply_required and not inbox) or (first_delivery and deadline and time.time() > deadline):
             await msg.ack()
             return
@@ -410,7 +418,13 @@ async def serve_queue(
             for msg in msgs:
                 await run_one(msg)
 
-    return [asyncio.create_task(worker()) for _ in range(concurrency)]
+    async def measure_queue() -> None:
+        while stopping is None or not stopping.is_set():
+            with contextlib.suppress(Exception):  # NATS away: the gauge keeps its last value
+                metrics.QUEUE_PENDING.labels(stream).set((await psub.consumer_info()).num_pending or 0)
+            await asyncio.sleep(QUEUE_MEASURE_S)
+
+    return [asyncio.create_task(worker()) for _ in range(concurrency)] + [asyncio.create_task(measure_queue())]
 
 
 class Follower:

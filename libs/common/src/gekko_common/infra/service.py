@@ -23,7 +23,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from gekko_common import subjects
-from gekko_common.infra import bus
+from gekko_common.infra import bus, metrics
 from gekko_common.messages import Health, encoder, new_id
 from gekko_common.settings import Settings
 from gekko_common.version import VERSION
@@ -68,7 +68,8 @@ class ServiceFailed(RuntimeError):
 
 
 class ServiceRuntime:
-    """Runs one service: connects NATS, answers health on the bus and over HTTP, stops on SIGTERM."""
+    """Runs one service: connects NATS, answers health on the bus and over HTTP (``/healthz``, ``/readyz``,
+    ``/metrics``), stops on SIGTERM."""
 
     def __init__(self, name: str, settings: Settings, *, health_http: bool = True) -> None:
         self.name = name
@@ -148,6 +149,17 @@ class ServiceRuntime:
             path = line.split(b" ")[1] if line.count(b" ") >= 2 else b"/"
             while (await asyncio.wait_for(reader.readline(), 5)) not in (b"\r\n", b"\n", b""):
                 pass
+            if path == b"/metrics":
+                body, content_type = metrics.exposition()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: "
+                    + content_type.encode()
+                    + b"\r\nContent-Length: "
+                    + str(len(body)).encode()
+                    + b"\r\nConnection: close\r\n\r\n"
+                    + body
+                )
+                return
             if path == b"/healthz":
                 ok = self.alive()
             elif path == b"/readyz":

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import MediaType, Response, get
 from litestar.datastructures import State
 
+from gekko_common.infra import metrics
 from gekko_common.version import VERSION
 from gekko_gateway.errors import ApiError
 
@@ -62,4 +63,11 @@ async def readyz(state: State) -> Response[dict[str, Any]]:
     return _probe(await state.runtime.ready())
 
 
-ROUTES = [info, strategies, config_part, healthz, readyz]
+@get("/metrics")
+async def prometheus_metrics() -> Response[bytes]:
+    """Prometheus metrics of this gateway process."""
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)
+
+
+ROUTES = [info, strategies, config_part, healthz, readyz, prometheus_metrics]
