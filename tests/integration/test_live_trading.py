@@ -21,7 +21,7 @@ from aiohttp import web
 from gekko_common.infra.exchange import make_exchange
 from gekko_emulator.app import Exchange, build_app
 from gekko_emulator.data import Series
-from gekko_runner.exchange_client import ExchangeClient
+from gekko_runner.exchange_client import ExchangeClient, Fenced
 from gekko_runner.sticky import StickyOrder
 from gekko_runner.trader import Trader, TraderLog, gekko_prefix, order_prefix
 from tests.conftest import SMALL_CSV, free_port
@@ -279,6 +279,8 @@ async def test_opposite_advice_cancels_the_order_in_flight(venue, account) -> No
     trader, events = await started_trader(venue, client, "g-3", maker_delay_s=3600)
     await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
     await trader.advice({"id": "advice-2", "recommendation": "long", "date": "2025-05-20T10:01:00.000Z"})
+    while not await venue.orders(key):  # the buy rests on the exchange (an order cancelled before it is
+        await asyncio.sleep(0.05)  # placed is never placed)
     await trader.advice({"id": "advice-3", "recommendation": "short", "date": "2025-05-20T10:02:00.000Z"})
     # advice-2: same side as the order in flight, ignored (its id consumed); advice-3 cancels the buy,
     # then is handled again with a new id and aborted: nothing was bought
@@ -441,8 +443,141 @@ async def test_winding_down_a_stopped_tradebot_cancels_its_order_and_reports_the
     await trader.close()
     orders = await venue.orders(key)
     assert [o["status"] for o in orders] == ["CANCELED"]
-    assert events.kinds(*TRADES) == ["tradeInitiated", "tradeCompleted"]
+    assert events.kinds(*TRADES) == ["tradeInitiated", "tradeCompleted", "tradeCancelled"]  # the fill first
     assert events.last("tradeCompleted")["amount"] == pytest.approx(float(orders[0]["executedQty"]))
+    assert events.last("tradeCancelled")["id"] == events.last("tradeCompleted")["id"] == "trade-1"
+    await trader.advice({"id": "advice-2", "recommendation": "short", "date": "2025-05-20T10:01:00.000Z"})
+    assert await venue.orders(key) == orders  # a stopped trader places nothing
+
+
+async def no_order_after(venue: Venue, key: str, seconds: float) -> list[dict[str, Any]]:
+    """The account's orders, once they have stayed the same for ``seconds`` with none open."""
+    orders = await venue.orders(key)
+    await asyncio.sleep(seconds)
+    assert await venue.orders(key) == orders
+    assert not [o for o in orders if o["status"] in ("NEW", "PARTIALLY_FILLED")]
+    return orders
+
+
+async def test_a_settle_cancelled_while_catching_up_is_cancelled_and_leaves_the_order_working(venue, account) -> None:
+    key, client = account
+    trader, events = await started_trader(venue, client, "g-11", maker_delay_s=3600)
+    await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
+    waiting = asyncio.create_task(trader.settle())  # the leech catching up waits for the order
+    while not await venue.orders(key):
+        await asyncio.sleep(0.05)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting  # the cancellation is not swallowed
+    assert trader.flight is not None
+    assert trader.flight.task is not None
+    assert not trader.flight.task.done()
+    await trader.wind_down()
+    await trader.close()
+    orders = await no_order_after(venue, key, 1.0)
+    assert [o["status"] for o in orders] == ["CANCELED"]
+    assert events.kinds(*TRADES) == ["tradeInitiated", "tradeCancelled"]
+
+
+async def test_winding_down_an_armed_stop_aborts_it_and_sells_nothing(venue, account) -> None:
+    key, client = account
+    trader, events = await started_trader(venue, client, "g-12", maker_delay_s=0.1, interval_s=0.05)
+    trigger = {"type": "trailingStop", "trailValue": 0.01}  # fires on the first poll the bid falls
+    await trader.advice(
+        {"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z", "trigger": trigger}
+    )
+    await trader.settle()
+    assert trader.stop is not None
+    await trader.wind_down()
+    await venue.admin("/_emulator/replay", {"start": T0, "speed": 300})  # the market falls: nobody watches
+    try:
+        orders = await no_order_after(venue, key, 1.5)
+    finally:
+        await venue.freeze()
+    await trader.close()
+    assert [(o["side"], o["status"]) for o in orders] == [("BUY", "FILLED")]
+    assert events.kinds(*TRADES, *TRIGGERS) == ["tradeInitiated", "tradeCompleted", "triggerCreated", "triggerAborted"]
+    assert events.last("triggerAborted")["id"] == "trigger-1"
+    assert trader.stop_task is not None
+    assert trader.stop_task.done()
+
+
+async def test_winding_down_while_a_fired_stop_sells_cancels_the_sale(venue, account) -> None:
+    key, client = account
+    trader, events = await started_trader(venue, client, "g-13", maker_delay_s=0.1, interval_s=0.05)
+    trigger = {"type": "trailingStop", "trailValue": 60}
+    await trader.advice(
+        {"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z", "trigger": trigger}
+    )
+    await trader.settle()
+    await venue.book(maker_delay_s=3600)  # the stop's sale will rest
+    series = venue.exchange.markets["BTCUSDT"][2]
+    bought = events.last("tradeCompleted")["price"]
+    fallen = next(int(t) for t, c in zip(series.start, series.close, strict=True) if t > T0 and c < bought - 100)
+    await venue.freeze(fallen + 120)  # the bid is 100 below the buy: the stop fires and sells
+    try:
+        deadline = time.monotonic() + 60
+        while not [o for o in await venue.orders(key) if o["side"] == "SELL"]:
+            assert time.monotonic() < deadline, events.kinds()
+            await asyncio.sleep(0.05)
+        await trader.wind_down()
+        orders = await no_order_after(venue, key, 1.0)
+    finally:
+        await venue.freeze()
+    await trader.close()
+    assert [o["side"] for o in orders][:2] == ["BUY", "SELL"]
+    assert {o["status"] for o in orders if o["side"] == "SELL"} == {"CANCELED"}
+    kinds = events.kinds(*TRADES, *TRIGGERS)
+    assert kinds[:5] == ["tradeInitiated", "tradeCompleted", "triggerCreated", "triggerFired", "tradeInitiated"]
+    assert kinds[-1] == "tradeCancelled"
+    assert "triggerAborted" not in kinds
+
+
+async def test_winding_down_during_moves_of_the_sticky_order_places_nothing_more(venue, account) -> None:
+    key, client = account
+    trader, events = await started_trader(venue, client, "g-14", maker_delay_s=3600, interval_s=0.05)
+    await venue.admin("/_emulator/replay", {"start": RISE + 5, "speed": 60})  # the bid rises every second
+    try:
+        await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
+        while trader.flight is None or trader.flight.sticky.moves < 2:
+            await asyncio.sleep(0.01)
+        await trader.wind_down()
+        orders = await no_order_after(venue, key, 1.5)
+    finally:
+        await venue.freeze()
+    await trader.close()
+    assert len(orders) >= 2
+    assert all(o["status"] == "CANCELED" for o in orders)
+    assert len({o["clientOrderId"] for o in orders}) == len(orders)
+    assert events.kinds(*TRADES) == ["tradeInitiated", "tradeCancelled"]
+
+
+async def test_a_fenced_trader_places_and_cancels_nothing_and_reports_nothing(venue, account) -> None:
+    key, client = account
+    trader, events = await started_trader(venue, client, "g-15", maker_delay_s=3600)
+    owned = True
+
+    async def fence() -> None:
+        if not owned:
+            raise Fenced("taken over")
+
+    client.fence = fence
+    try:
+        await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
+        while not await venue.orders(key):
+            await asyncio.sleep(0.05)
+        owned = False  # another runner holds the lease now
+        await venue.admin("/_emulator/replay", {"start": RISE + 5, "speed": 60})  # the order would be moved
+        with pytest.raises(Fenced):
+            await asyncio.wait_for(trader.settle(), 30)
+    finally:
+        client.fence = None
+        await venue.freeze()
+    orders = await venue.orders(key)
+    assert [o["status"] for o in orders] == ["NEW"]  # left to the new owner
+    assert events.kinds(*TRADES) == ["tradeInitiated"]
+    await client.cancel(orders[0]["orderId"])
+    await trader.close()
 
 
 async def test_lost_answers_and_server_errors_place_no_order_twice(venue, account) -> None:

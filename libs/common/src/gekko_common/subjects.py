@@ -2,8 +2,9 @@
 
 No other module spells a subject string. Commands are requests (``gekko.cmd.*``); events are facts
 (``gekko.evt.*``) that the gateway relays to websocket clients and that JetStream keeps so state can
-be rebuilt by replaying them. Live gekkos have no commands: the gateway appends lifecycle events
-(``gekko_new``, ``gekko_stopped``, ...) and the runners follow the log.
+be rebuilt by replaying them. Live gekkos are run from the log: the gateway appends lifecycle events
+(``gekko_new``, ``gekko_stopped``, ...) and the runners follow it. One command goes beside it: before
+a tradebot is archived, the runner that owns it is asked to wind it down (:func:`gekko_stop`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ IMPORT_START: Final = f"{PREFIX}.cmd.import.start"
 CANDLES_GET: Final = f"{PREFIX}.cmd.candles.get"
 SCAN: Final = f"{PREFIX}.cmd.scan"
 SCANSETS: Final = f"{PREFIX}.cmd.scansets"
+
+
+def gekko_stop(gekko_id: str) -> str:
+    """Asked by the gateway when a tradebot is stopped; the runner that owns it answers once its order
+    is cancelled and its stop disarmed (the others stay silent). ``gekko_stop("*")`` matches all."""
+    return f"{PREFIX}.cmd.gekko.stop.{gekko_id}"
 
 
 # --- events (JetStream stream EVENTS keeps them all) ---

@@ -4,7 +4,8 @@ Admin: ``POST /_emulator/faults`` (429s, 500s, delays, short pages), ``POST /_em
 (``{"start": unix, "speed": 600}``: the data is served as a live market whose clock starts at
 ``start`` and runs ``speed`` times faster, ``speed: 0`` freezes it; ``{"start": null}`` ends it),
 ``GET /_emulator/stats``; for trading (:mod:`gekko_emulator.private`) ``POST /_emulator/book`` (how
-fast resting orders fill), ``POST /_emulator/account`` (set balances), ``GET /_emulator/orders``.
+fast resting orders fill), ``POST /_emulator/account`` (set balances), ``GET /_emulator/orders`` (the
+account's orders as Binance reports them, plus the User-Agent that placed and cancelled each).
 
 Point ccxt at it with ``options={"fetchMarkets": {"types": ["spot"]}}`` and
 ``urls["api"]["public"] = "http://127.0.0.1:PORT/api/v3"``.

@@ -74,6 +74,9 @@ class Order:
     top_since: float | None = None
     """Wall time since which the order has been at the top of its side of the book."""
     fills: list[Fill] = field(default_factory=list)
+    placed_by: str = ""
+    """The User-Agent of the request that placed it (which client traded, for tests of fencing)."""
+    cancelled_by: str | None = None
 
     @property
     def open(self) -> bool:
@@ -313,6 +316,7 @@ def add_routes(app: web.Application, broker: Broker) -> None:
         now_ms = int(broker.exchange.now() * 1000)
         order = Order(next(broker._ids), client_id, p["symbol"], p["side"], p["type"], qty, price, time_ms=now_ms)
         order.update_ms = now_ms
+        order.placed_by = request.headers.get("User-Agent", "")
         refused = broker.place(acc, order)
         if refused is not None:
             return refused
@@ -342,6 +346,7 @@ def add_routes(app: web.Application, broker: Broker) -> None:
         if order is None or not order.open:
             return _error(-2011, "Unknown order sent.")
         broker.cancel(acc, order)
+        order.cancelled_by = request.headers.get("User-Agent", "")
         return web.json_response(order.wire())
 
     async def open_orders(request: web.Request) -> web.Response:
@@ -412,7 +417,9 @@ def add_routes(app: web.Application, broker: Broker) -> None:
     async def orders(request: web.Request) -> web.Response:
         acc = broker.account(request)
         broker.match(acc)
-        return web.json_response([o.wire() for o in acc.orders.values()])
+        return web.json_response(
+            [{**o.wire(), "placedBy": o.placed_by, "cancelledBy": o.cancelled_by} for o in acc.orders.values()]
+        )
 
     async def set_book(request: web.Request) -> web.Response:
         """``{"maker_delay_s": 1.0, "fill_ratio": 1.0}``: how fast resting orders at the top fill."""

@@ -5,19 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from typing import Any
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.errors import KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from gekko_common import subjects
 from gekko_common.infra import bus
 from gekko_common.messages import envelope_decoder
+from gekko_runner.exchange_client import Fenced
 from gekko_runner.trader import TRADE_EVENTS, TraderLog
 
 log = logging.getLogger(__name__)
+
+HOLD_S = bus.LEASE_TTL_S - 5.0
+"""A lease counts as held this long after its last renewal was sent: the margin covers clock drift and
+the time a renewal takes, so a runner stops trading a gekko before anyone else can take it."""
 
 ENGINE_KEY = re.compile(r"^(\d+):(\d+)$")
 
@@ -65,36 +71,73 @@ class Directory:
 
 
 class Leases:
-    """One runner owns a gekko while it renews a KV key (TTL-bound): a dead runner's gekkos free up."""
+    """One runner owns a gekko while it renews a KV key (TTL-bound): a dead runner's gekkos free up.
 
-    def __init__(self, kv: Any, owner: str) -> None:
+    The key's revision is the fencing token. An exchange write for a gekko (:meth:`fence`) goes out only
+    while the lease was renewed less than ``hold_s`` ago (well inside the TTL, so nobody else can hold
+    it yet, even if this process was paused) and the key still has the revision this runner wrote.
+    """
+
+    def __init__(self, kv: Any, owner: str, hold_s: float = HOLD_S) -> None:
         self.kv = kv
         self.owner = owner.encode()
+        self.hold_s = hold_s
         self.revisions: dict[str, int] = {}
+        self.renewed: dict[str, float] = {}
+        """When (monotonic) the write of each held lease was sent."""
 
     async def acquire(self, gekko_id: str) -> bool:
         """Take the lease if nobody holds it."""
+        sent = time.monotonic()
         try:
             self.revisions[gekko_id] = await self.kv.create(gekko_id, self.owner)
-            return True
         except Exception:  # held by another runner (or a race for it)
             return False
+        self.renewed[gekko_id] = sent
+        return True
 
     async def renew(self, gekko_id: str) -> bool:
         """Keep the lease; False when it was lost."""
+        sent = time.monotonic()
         try:
             self.revisions[gekko_id] = await self.kv.update(gekko_id, self.owner, last=self.revisions[gekko_id])
-            return True
         except (KeyWrongLastSequenceError, KeyError):
+            self.renewed.pop(gekko_id, None)
             return False
         except Exception:
             log.warning("lease renewal of %s failed", gekko_id, exc_info=True)
-            return False
+            return self.held(gekko_id)
+        self.renewed[gekko_id] = sent
+        return True
+
+    def held(self, gekko_id: str) -> bool:
+        """Renewed recently enough that no other runner can hold the lease yet."""
+        sent = self.renewed.get(gekko_id)
+        return sent is not None and time.monotonic() - sent < self.hold_s
+
+    async def fence(self, gekko_id: str) -> None:
+        """Raise :class:`Fenced` unless this runner still holds the gekko's lease (before a write)."""
+        if not self.held(gekko_id):
+            raise Fenced(f"the lease of {gekko_id} was not renewed in time")
+        try:
+            entry = await self.kv.get(gekko_id)
+        except KeyNotFoundError:
+            raise Fenced(f"the lease of {gekko_id} is gone") from None
+        except Exception:  # KV unreachable: the renewal deadline alone decides
+            log.warning("lease check of %s failed", gekko_id, exc_info=True)
+        else:
+            if entry.revision != self.revisions.get(gekko_id) or entry.value != self.owner:
+                raise Fenced(f"the lease of {gekko_id} was taken over")
+        if not self.held(gekko_id):  # paused while asking
+            raise Fenced(f"the lease of {gekko_id} was not renewed in time")
 
     async def release(self, gekko_id: str) -> None:
-        """Give the lease up."""
-        self.revisions.pop(gekko_id, None)
+        """Give the lease up (only if it is still this runner's)."""
+        self.renewed.pop(gekko_id, None)
+        revision = self.revisions.pop(gekko_id, None)
+        if revision is None:
+            return
         try:
-            await self.kv.delete(gekko_id)
+            await self.kv.delete(gekko_id, last=revision)
         except Exception:
             log.debug("lease release of %s failed", gekko_id, exc_info=True)

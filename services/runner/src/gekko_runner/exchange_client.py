@@ -23,6 +23,15 @@ T = TypeVar("T")
 ATTEMPTS = 6
 
 
+class Fenced(Exception):
+    """This runner no longer holds the gekko's lease: it must not write to the exchange (nor publish)
+    for that gekko, whose new owner carries on."""
+
+
+Fence = Callable[[], Awaitable[None]]
+"""Raises :class:`Fenced` unless this runner still owns the gekko; awaited before every exchange write."""
+
+
 def retried(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
     """Repeat an exchange call that failed for a passing reason (network, rate limit, 5xx).
 
@@ -81,8 +90,9 @@ def _floor(value: float, tick: float) -> float:
 class ExchangeClient:
     """One market (``BTC/USDT``) of an authenticated ccxt exchange."""
 
-    def __init__(self, exchange: Any, symbol: str, retry_delay_s: float = 0.5) -> None:
+    def __init__(self, exchange: Any, symbol: str, retry_delay_s: float = 0.5, fence: Fence | None = None) -> None:
         self.exchange = exchange
+        self.fence = fence
         self.retry_delay_s = retry_delay_s
         self.symbol = symbol
         self.base, self.quote = symbol.split("/")
@@ -133,6 +143,11 @@ class ExchangeClient:
 
     # orders -------------------------------------------------------------------------------------
 
+    async def _fenced(self) -> None:
+        """Before a write (each attempt of it): raise :class:`Fenced` if the gekko's lease is gone."""
+        if self.fence is not None:
+            await self.fence()
+
     def _state(self, order: dict[str, Any]) -> OrderState:
         return OrderState(
             id=str(order["id"]),
@@ -146,6 +161,7 @@ class ExchangeClient:
     @retried
     async def create_limit(self, side: str, amount: float, price: float, client_id: str) -> OrderState:
         """Place a limit order; if the exchange already has ``client_id`` (a retry), that order is returned."""
+        await self._fenced()
         try:
             order = await self.exchange.create_order(
                 self.symbol, "limit", side, amount, price, params={"clientOrderId": client_id}
@@ -176,6 +192,7 @@ class ExchangeClient:
     async def cancel(self, order_id: str) -> OrderState:
         """Cancel an order; the answer tells what was filled before. An order that finished meanwhile
         is fetched instead."""
+        await self._fenced()
         try:
             order = self._state(await self.exchange.cancel_order(order_id, self.symbol))
         except (ccxt.OrderNotFound, ccxt.OperationRejected):  # e.g. Binance -2011: not open any more

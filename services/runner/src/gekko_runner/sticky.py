@@ -85,8 +85,13 @@ class StickyOrder:
         return self.client.round_price(bid if self.side == "buy" else ask)
 
     async def _place(self, price: float | None = None) -> None:
-        """Place the unfilled rest at the top of the book (or finish when nothing placeable is left)."""
+        """Place the unfilled rest at the top of the book (or finish when nothing placeable is left).
+
+        Nothing is placed once a cancel was asked for: a stop during a move ends the order there."""
         price = await self._top() if price is None else price
+        if self._cancel.is_set():
+            self.current, self.status = None, "cancelled"
+            return
         amount = self.remaining()
         reason = self.client.invalid(amount, price)
         if reason is not None:
@@ -102,7 +107,8 @@ class StickyOrder:
         self.status = "open"
 
     def cancel(self) -> None:
-        """Ask the order to stop; it does so once the step in progress (submit, move, check) is over."""
+        """Ask the order to stop; it does so once the exchange call in progress is over, and it places
+        nothing more."""
         self._cancel.set()
 
     async def run(self) -> str:

@@ -13,7 +13,6 @@ events (:class:`TraderLog`) and never published twice. Credentials never leave t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
@@ -26,7 +25,7 @@ from cryptography.fernet import Fernet
 
 from gekko_common.dates import iso_ms
 from gekko_common.engine.paper_trader import TrailingStop
-from gekko_runner.exchange_client import ExchangeClient
+from gekko_runner.exchange_client import ExchangeClient, Fenced
 from gekko_runner.sticky import StickyOrder
 
 log = logging.getLogger(__name__)
@@ -74,6 +73,20 @@ def order_prefix(gekko_id: str, advice_id: str, side: str) -> str:
     (at most 36 characters, Binance's limit)."""
     number = advice_id.rsplit("-", 1)[-1]
     return f"{gekko_prefix(gekko_id)}-a{number}{side[0]}-"
+
+
+async def finish(*tasks: asyncio.Task[None] | None) -> None:
+    """Cancel background tasks and wait until they are over, logging what failed in them.
+
+    Their cancellation is theirs: if the caller is cancelled meanwhile, that propagates."""
+    running = [t for t in tasks if t is not None]
+    for task in running:
+        task.cancel()
+    if running:
+        await asyncio.wait(running)
+    for task in running:
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("%s failed", task.get_name(), exc_info=task.exception())
 
 
 def _number(trade_id: str) -> int:
@@ -195,6 +208,11 @@ class Trader:
         self.flight: _Flight | None = None
         self.cancelling = False
         self.stop: _Stop | None = None
+        """The trailing stop armed (not yet fired)."""
+        self.stop_task: asyncio.Task[None] | None = None
+        """The stop's watch, also while it sells after firing."""
+        self.stopped = False
+        """Wound down: no order is placed any more."""
         self._lock = asyncio.Lock()
         self.position: int | None = None
         """Start of the newest candle the strategy has seen; a completed trade's event key records it,
@@ -255,6 +273,9 @@ class Trader:
             await self._advice(advice, trade_id)
 
     async def _advice(self, advice: dict[str, Any], trade_id: str | None) -> None:
+        if self.stopped:
+            log.info("stopped: ignoring advice %r", advice.get("id"))
+            return
         recommendation = advice.get("recommendation")
         if recommendation not in ("long", "short"):
             log.error("ignoring advice %r: unknown recommendation", advice.get("id"))
@@ -271,9 +292,11 @@ class Trader:
             if self.cancelling:
                 return
             self.cancelling = True
-            flight.sticky.cancel()
-            await flight.task
-            self.cancelling = False
+            try:
+                flight.sticky.cancel()
+                await self.settle()
+            finally:
+                self.cancelling = False
             await self.emit(
                 "tradeCancelled",
                 {"id": trade_id, "adviceId": advice["id"], "date": self.now_iso()},
@@ -314,6 +337,8 @@ class Trader:
         """Work the sticky order to its end and report it."""
         try:
             status = await flight.sticky.run()
+        except Fenced:
+            raise  # another runner owns the gekko now and reports this order
         except Exception as exc:
             log.warning("order %s failed", flight.trade_id, exc_info=True)
             await self.emit(
@@ -384,11 +409,16 @@ class Trader:
             await self._arm(flight.advice, trigger, price)
 
     async def settle(self) -> None:
-        """Wait until the order in flight (if any) is over."""
+        """Wait until the order in flight (if any) is over.
+
+        Cancelling the caller cancels only the wait: the order is left to :meth:`wind_down` (a stop)
+        or :meth:`close` (a handover). An order whose lease was lost raises :class:`Fenced` here."""
         flight = self.flight
-        if flight is not None and flight.task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(flight.task)
+        if flight is None or flight.task is None:
+            return
+        await asyncio.wait([flight.task])
+        if not flight.task.cancelled() and isinstance(flight.task.exception(), Fenced):
+            raise Fenced(self.gekko_id)
 
     # trailing stops (§8.5) -------------------------------------------------------------------------
 
@@ -413,7 +443,7 @@ class Trader:
 
     def _watch(self, stop: _Stop) -> None:
         self.stop = stop
-        stop.task = asyncio.create_task(self._poll_stop(stop), name=f"stop {stop.trigger_id}")
+        stop.task = self.stop_task = asyncio.create_task(self._poll_stop(stop), name=f"stop {stop.trigger_id}")
 
     def _disarm(self) -> None:
         if self.stop is not None and self.stop.task is not None:
@@ -484,21 +514,28 @@ class Trader:
         return prefix
 
     async def wind_down(self) -> None:
-        """The gekko was stopped: cancel the order in flight (reporting what it filled) and the stop,
-        so that nothing rests on the exchange that nobody watches."""
+        """The gekko was stopped: from now on no order is placed; the trailing stop is disarmed
+        (``triggerAborted``, also while it sells) and the order in flight cancelled, its fill reported
+        (``tradeCompleted``) before its ``tradeCancelled``; nothing is left on the exchange."""
+        self.stopped = True
+        armed, self.stop = self.stop, None
+        await finish(self.stop_task)
+        if armed is not None:
+            aborted = {"id": armed.trigger_id, "date": self.now_iso()}
+            await self.emit("triggerAborted", aborted, f"stopAborted:{armed.trigger_id}")
         async with self._lock:
-            if self.stop is not None:
-                self._disarm()
             flight = self.flight
-            if flight is not None and flight.task is not None and not flight.task.done():
-                flight.sticky.cancel()
-                await self.settle()
+            if flight is None or flight.task is None or flight.task.done():
+                return
+            flight.sticky.cancel()
+            await self.settle()
+            if flight.sticky.status == "cancelled":
+                await self.emit(
+                    "tradeCancelled",
+                    {"id": flight.trade_id, "adviceId": flight.advice["id"], "date": self.now_iso()},
+                    f"cancel:{flight.trade_id}",
+                )
 
     async def close(self) -> None:
         """Stop working (orders stay on the exchange, for whoever takes the gekko over)."""
-        tasks = [t for t in (self.flight and self.flight.task, self.stop and self.stop.task) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await finish(self.flight.task if self.flight is not None else None, self.stop_task)

@@ -45,6 +45,8 @@ IDLE_TIMEOUT_S = ACK_WAIT_S + 3 * HEARTBEAT_S + 5
 QUEUE_MEASURE_S = 5.0
 """How often a work-queue consumer reports the queue's depth to its metrics."""
 """How long a requester waits without a heartbeat: long enough to see a redelivery take over."""
+LEASE_TTL_S = 15.0
+"""A runner's lease on a gekko expires this long after its last renewal; then another runner takes over."""
 
 
 class BusError(DependencyUnavailable):
@@ -171,7 +173,7 @@ async def ensure_jetstream(nc: Client) -> JetStreamContext:
     )
     with contextlib.suppress(nats.js.errors.BadRequestError):
         await js.add_consumer(subjects.STREAM_IMPORT_JOBS, importers)
-    for bucket, ttl in ((subjects.KV_LEASES, 15.0), (subjects.KV_API_KEYS, 0.0)):
+    for bucket, ttl in ((subjects.KV_LEASES, LEASE_TTL_S), (subjects.KV_API_KEYS, 0.0)):
         try:
             await js.key_value(bucket)
         except nats.js.errors.BucketNotFoundError:

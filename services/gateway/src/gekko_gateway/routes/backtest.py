@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from litestar import Request, Response, post
@@ -76,8 +75,7 @@ async def call(
     finally:
         if watcher:
             watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            await asyncio.wait([watcher])  # its cancellation is not ours: a cancelled request still ends
     if answer.error is not None:
         raise ApiError(answer.status, answer.error, answer.field)
     return Response(content=bytes(answer.result), media_type="application/json")

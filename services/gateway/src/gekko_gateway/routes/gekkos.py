@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
 from cryptography.fernet import Fernet
 from litestar import Request, get, post
 from litestar.datastructures import State
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import KeyNotFoundError, NoKeysError
 
 from gekko_common import subjects
@@ -21,6 +24,10 @@ from gekko_common.messages import encoder
 from gekko_gateway.errors import ApiError, bad_request, json_body, market_or_400
 
 OK = {"status": "ok"}
+STOP_WAIT_S = 10.0
+"""How long stopGekko waits for a tradebot's runner to cancel its order before archiving it anyway."""
+
+log = logging.getLogger(__name__)
 
 
 async def publish(state: State, gekko_id: str, event_type: str, payload: Any) -> None:
@@ -98,9 +105,21 @@ async def stop_gekko(request: Request[Any, Any, Any], state: State) -> dict[str,
     gekko_id = _id_of(await json_body(request))
     if gekko_id not in state.gekkos.live:
         raise ApiError(404, f"no live gekko {gekko_id!r}", "id")
+    if state.gekkos.live[gekko_id].get("logType") == "tradebot":
+        await wind_down(state, gekko_id)
     await publish(state, gekko_id, "gekko_stopped", None)
     await publish(state, gekko_id, "gekko_archived", None)
     return OK
+
+
+async def wind_down(state: State, gekko_id: str) -> None:
+    """Have the tradebot's runner cancel its order and disarm its stop, so that its last events (the
+    fill, ``tradeCancelled``) come before ``gekko_stopped``; with no runner answering in time it is
+    archived anyway (its runner still winds it down when it sees the archive)."""
+    try:
+        await state.runtime.nc.request(subjects.gekko_stop(gekko_id), b"", timeout=STOP_WAIT_S)
+    except (NatsTimeoutError, NoRespondersError):
+        log.warning("no runner wound tradebot %s down within %s s", gekko_id, STOP_WAIT_S)
 
 
 @post("/api/deleteGekko", status_code=200)
