@@ -99,7 +99,7 @@ class Supervisor:
             await asyncio.sleep(GUARD_S)
             for gekko_id, run in list(self.runs.items()):
                 if not run.handed_over and not run.task.done() and not self.leases.held(gekko_id):
-                    log.warning("lease of %s not renewed in time: handing it over", gekko_id)
+                    log.warning("lease of %s not renewed in time: handed over", gekko_id)
                     run.hand_over()
 
     async def reconcile(self) -> None:
@@ -113,7 +113,7 @@ class Supervisor:
             if gekko_id not in live:
                 self._spawn(run.stop())
             if not run.handed_over and not await self.leases.renew(gekko_id):
-                log.warning("lease of %s lost: handing it over", gekko_id)
+                log.warning("lease of %s lost: handed over", gekko_id)
                 run.hand_over()
         for gekko_id, state in list(live.items()):
             if gekko_id not in self.runs and await self.leases.acquire(gekko_id):
