@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import msgspec
 from nats.aio.msg import Msg
 
@@ -41,6 +43,7 @@ async def setup(runtime: ServiceRuntime) -> None:
     async def stop_workers() -> None:
         for w in workers:
             w.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
 
     runtime.on_stop(stop_workers)
     await nc.subscribe(f"{subjects.BACKTEST_CANCEL}.*", cb=cancel)

@@ -124,6 +124,7 @@ async def setup(runtime: ServiceRuntime) -> None:
     async def stop_workers() -> None:
         for w in workers:
             w.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
 
     runtime.on_stop(stop_workers)
 

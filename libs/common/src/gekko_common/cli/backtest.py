@@ -1,76 +1,250 @@
-"""``gekko backtest --config FILE``: the original's ``node gekko --backtest``, against the candle store."""
+"""``gekko backtest --config FILE``: the original's ``node gekko --backtest --config config.js``.
+
+By default the backtest runs on the stack's backtesters (through NATS, like ``POST /api/backtest``);
+``--local`` runs the same use case in this process on the candle store, ``--csv`` on a CSV file with
+no server at all. A Gekko ``config.js`` is evaluated by an embedded JavaScript engine (QuickJS).
+"""
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from gekko_common.settings import Settings
+import click
+
+from gekko_common.cli.common import CliError, Output, make_output, output_options, run
+
+JS_TIME_LIMIT_S = 2
+JS_MEMORY_LIMIT = 64 * 1024 * 1024
+JS_PRELUDE = """
+var module = {exports: {}};
+var exports = module.exports;
+var process = {env: {}, platform: 'linux', argv: []};
+function require(name) { return {}; }
+"""
+"""What a Gekko config.js expects around it: CommonJS ``module.exports``; ``require`` of anything
+(sample-config.js asks ``require('./web/isWindows.js')``) gives an empty object."""
 
 
-def register(sub: Any) -> None:
-    """Add the ``backtest`` subcommand."""
-    p: argparse.ArgumentParser = sub.add_parser("backtest", help="run one backtest from a Gekko config file")
-    p.add_argument("--config", required=True, type=Path, help="Gekko config object, JSON or TOML")
-    p.add_argument("--output", type=Path, help="write the full result as JSON here")
-    p.add_argument("--csv", type=Path, help="read candles from this CSV instead of the database")
-    p.set_defaults(func=run)
+def load_js_config(text: str, name: str) -> Any:
+    """Evaluate a CommonJS config file and return its ``module.exports`` as plain JSON data."""
+    import quickjs
+
+    ctx = quickjs.Context()
+    ctx.set_time_limit(JS_TIME_LIMIT_S)
+    ctx.set_memory_limit(JS_MEMORY_LIMIT)
+    try:
+        ctx.eval(JS_PRELUDE)
+        ctx.eval(text)
+        exported = ctx.eval("JSON.stringify(module.exports)")
+    except quickjs.JSException as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "evaluation failed"
+        raise ValueError(f"{name}: JavaScript error: {first}") from None
+    if not isinstance(exported, str):
+        raise ValueError(f"{name}: module.exports is not a config object")
+    return json.loads(exported)
 
 
 def load_config(path: Path) -> dict[str, Any]:
-    """A config file as a dict (TOML when it ends in .toml, JSON otherwise)."""
-    text = path.read_text()
-    data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    """A config file as a dict: ``.js`` (Gekko's config.js), ``.toml``, anything else JSON."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror}") from None
+    try:
+        if path.suffix in (".js", ".cjs"):
+            data = load_js_config(text, path.name)
+        elif path.suffix == ".toml":
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        kind = "TOML" if path.suffix == ".toml" else "JSON (a Gekko config.js must end in .js)"
+        raise ValueError(f"{path}: not valid {kind}: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path}: the config must be an object")
     return data
 
 
-def format_report(result: dict[str, Any]) -> str:
-    """The performance report as an aligned two-column table."""
-    report = result.get("performanceReport")
-    if not report:
-        return "no trades: no performance report"
-    width = max(len(k) for k in report)
-    return "\n".join(f"{k:<{width}}  {v}" for k, v in report.items())
+def prepare(raw: dict[str, Any], start: str | None, end: str | None) -> dict[str, Any]:
+    """The base config merged in, the daterange options applied, the exporter set for the report."""
+    from gekko_common.engine import merge_base_config
+
+    config = merge_base_config(raw)
+    if start or end:
+        daterange = (config.get("backtest") or {}).get("daterange")
+        current = daterange if isinstance(daterange, dict) else {}
+        config.setdefault("backtest", {})["daterange"] = {
+            "from": start or current.get("from"),
+            "to": end or current.get("to"),
+        }
+    exporter = config.setdefault("backtestResultExporter", {})
+    exporter["enabled"] = True
+    data = exporter.setdefault("data", {})
+    for part in ("roundtrips", "trades", "stratCandles"):
+        data[part] = True
+    props = data.get("stratCandleProps")
+    if isinstance(props, list) and "close" not in props:
+        data["stratCandleProps"] = [*props, "close"]
+    return config
 
 
-async def run(args: argparse.Namespace) -> int:
-    """Load candles, run the engine, print the report."""
-    from gekko_common.engine import Candles, merge_base_config, run_backtest, select_daterange
-    from gekko_common.errors import EngineError
+def _failure(error: str, field: str | None) -> CliError:
+    return CliError(f"{field}: {error}" if field and not error.startswith(field) else error)
+
+
+async def via_service(config: dict[str, Any], nats_url: str) -> dict[str, Any]:
+    """The backtest on the stack's backtesters (the work queue behind ``POST /api/backtest``)."""
+    from gekko_common import subjects
+    from gekko_common.infra import bus
+    from gekko_common.messages import RunBacktest, encoder, new_id
 
     try:
-        config = merge_base_config(load_config(args.config))
-        start, end = select_daterange(config)
-        if args.csv:
-            candles = Candles.from_csv(args.csv)
-            keep = (candles.start >= start) & (candles.start <= end)
-            candles = candles.take(keep)
-        else:
-            from gekko_common.infra.store import CandleStore
-            from gekko_common.market import Market
+        nc = await bus.connect(nats_url, "gekko-cli-backtest")
+    except bus.BusError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        request_id = new_id()
+        payload = encoder.encode(RunBacktest(request_id=request_id, config=config))
+        reply = await bus.request(
+            nc, subjects.BACKTEST, payload, first_timeout=120, js=nc.jetstream(), request_id=request_id
+        )
+    except bus.BusError as exc:
+        raise CliError(f"{exc} (are the backtesters of `gekko up` running?)") from None
+    finally:
+        await nc.close()
+    if reply.error:
+        raise _failure(reply.error, reply.field)
+    return dict(reply.result)
 
-            watch = config.get("watch") or {}
-            market = Market(str(watch.get("exchange")), str(watch.get("currency")), str(watch.get("asset")))
-            store = await CandleStore.connect(Settings.from_env().database_url)
-            try:
-                candles = Candles.from_frame(await store.read(market, start, end))
-            finally:
-                await store.close()
-        if len(candles) == 0:
-            print("no candles in the requested range", file=sys.stderr)
-            return 1
-        result = run_backtest(config, candles)
-    except (EngineError, ValueError, OSError) as exc:
-        print(f"gekko backtest: {exc}", file=sys.stderr)
-        return 1
-    print(format_report(result))
-    if args.output:
-        args.output.write_text(json.dumps(result, indent=2))
-        print(f"\nfull result written to {args.output}")
-    return 0
+
+async def via_store(config: dict[str, Any], database_url: str, strategy_dir: str | None) -> dict[str, Any]:
+    """The backtester's own use case, in this process, on the candle store."""
+    from gekko_backtester.dataset import DatasetCache
+    from gekko_backtester.handler import BacktestService
+    from gekko_common.infra.store import CandleStore
+    from gekko_common.messages import RunBacktest, new_id
+
+    try:
+        store = await CandleStore.connect(database_url, min_size=1, max_size=2)
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot connect to PostgreSQL at {database_url}: {exc}") from None
+    try:
+        service = BacktestService(store, DatasetCache(0), strategy_dir)
+        reply = await service.run(RunBacktest(request_id=new_id(), config=config))
+    finally:
+        await store.close()
+    if reply.error:
+        raise _failure(reply.error, reply.field)
+    return dict(reply.result)
+
+
+def via_csv(config: dict[str, Any], csv: Path, strategy_dir: str | None) -> dict[str, Any]:
+    """The engine on a CSV file's candles (``daterange: scan``: the whole file)."""
+    from gekko_common.engine import Candles, load_strategy_dir, run_backtest, select_daterange
+
+    if strategy_dir:
+        load_strategy_dir(strategy_dir)
+    candles = Candles.from_csv(csv)
+    if (config.get("backtest") or {}).get("daterange", "scan") != "scan":
+        start, end = select_daterange(config)
+        candles = candles.take((candles.start >= start) & (candles.start <= end))
+    if len(candles) == 0:
+        raise CliError(f"no candles in {csv} between the requested dates")
+    return run_backtest(config, candles)
+
+
+def _run(config: dict[str, Any], local: bool, csv: Path | None, out: Output) -> dict[str, Any]:
+    from gekko_common.cli.stackinfo import need
+    from gekko_common.errors import EngineError
+    from gekko_common.settings import Settings
+
+    strategy_dir = Settings.from_env().strategy_dir
+    try:
+        if csv:
+            out.note(f"engine in this process on {csv}; strategies of GEKKO_STRATEGY_DIR={strategy_dir}")
+            return via_csv(config, csv, strategy_dir)
+        if local:
+            url = need("database", out.verbose)
+            out.note(f"engine in this process; strategies of GEKKO_STRATEGY_DIR={strategy_dir}")
+            return run(via_store(config, url, strategy_dir))
+        url = need("nats", out.verbose)
+        out.note("on the stack's backtesters (their GEKKO_STRATEGY_DIR)")
+        return run(via_service(config, url))
+    except EngineError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"{csv}: {exc.strerror or exc}") from None
+
+
+@click.command("backtest")
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="a Gekko config: config.js (evaluated), .json or .toml",
+)
+@click.option("--local", is_flag=True, help="run the engine in this process on the candle store (no NATS needed)")
+@click.option(
+    "--csv", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="candles from this CSV, no server"
+)
+@click.option("--from", "start", metavar="DATE", help="override backtest.daterange.from, e.g. 2025-05-20")
+@click.option("--to", "end", metavar="DATE", help="override backtest.daterange.to, e.g. 2025-06-01T12:00Z")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="write the full result as JSON here")
+@click.option(
+    "--plot", type=click.Path(dir_okay=False, path_type=Path), help="draw price, trades and equity: out.png or out.html"
+)
+@output_options
+def backtest_command(
+    config_path: Path,
+    local: bool,
+    csv: Path | None,
+    start: str | None,
+    end: str | None,
+    output: Path | None,
+    plot: Path | None,
+    as_json: bool,
+    verbose: bool,
+) -> None:
+    """Run one backtest and print Gekko's report, extra metrics and the roundtrips.
+
+    The config is Gekko's: watch, tradingAdvisor, the strategy's parameters, paperTrader and
+    backtest.daterange ({from, to} or "scan": the market's one stored range). Without --local
+    or --csv it runs on the backtesters of the stack (see `gekko stack`).
+
+    \b
+    Examples:
+      gekko backtest --config config.js
+      gekko backtest --config examples/macd.toml --from 2025-05-20 --to 2025-06-20 --plot macd.html
+      gekko backtest --config config.json --local --json > result.json
+      gekko backtest --config config.json --csv candles.csv.gz --plot run.png
+    """
+    from gekko_common.cli.report import EXTRA_METRICS_KEY, extra_metrics, render
+
+    out = make_output(as_json, verbose)
+    try:
+        config = prepare(load_config(config_path), start, end)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    result = _run(config, local, csv, out)
+    metrics = extra_metrics(result, config)
+    document = {**result, EXTRA_METRICS_KEY: metrics}
+    if output:
+        output.write_text(json.dumps(document, indent=2))
+    if plot:
+        from gekko_common.cli.plot import write_plot
+
+        try:
+            write_plot(plot, result, config)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    if out.json:
+        out.emit(document)
+        return
+    render(result, config, metrics)
+    for path, what in ((output, "full result"), (plot, "plot")):
+        if path:
+            click.echo(f"{what} written to {path}")

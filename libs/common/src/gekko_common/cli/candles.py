@@ -1,43 +1,22 @@
 """``gekko import-csv`` and ``gekko export-csv``: candles in and out of the store as CSV.
 
-The CSV columns are those of the emulator's candle files: ``start,open,high,low,close,vwp,volume,trades``
+The CSV columns are ``start,open,high,low,close,vwp,volume,trades``
 (``start`` in unix seconds); ``.gz`` files are read and written compressed.
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import io
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import click
 import polars as pl
 
+from gekko_common.cli.common import CliError, make_output, output_options, run
 from gekko_common.market import CANDLE_COLUMNS, Market
-from gekko_common.settings import Settings
-
-
-def register(sub: Any) -> None:
-    """Add the CSV subcommands."""
-    imp: argparse.ArgumentParser = sub.add_parser("import-csv", help="load a candle CSV into the store")
-    imp.add_argument("file", type=Path)
-    _market_args(imp)
-    imp.set_defaults(func=import_csv)
-    exp: argparse.ArgumentParser = sub.add_parser("export-csv", help="write a range of stored candles as CSV")
-    exp.add_argument("file", type=Path)
-    _market_args(exp)
-    exp.add_argument("--from", dest="start", help="first candle (date or unix seconds); default: the first stored")
-    exp.add_argument("--to", dest="end", help="last candle (date or unix seconds); default: the last stored")
-    exp.set_defaults(func=export_csv)
-
-
-def _market_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--exchange", required=True)
-    p.add_argument("--currency", required=True)
-    p.add_argument("--asset", required=True)
 
 
 def read_csv(path: Path) -> pl.DataFrame:
@@ -52,57 +31,118 @@ def read_csv(path: Path) -> pl.DataFrame:
     return frame
 
 
-def _when(value: str | None, default: int) -> int:
+def _when(value: str | None, default: int, flag: str) -> int:
     if value is None:
         return default
     if value.isdigit():
         return int(value)
     from gekko_common.dates import parse_date
+    from gekko_common.errors import ConfigError
 
-    return parse_date(value, "date")
+    try:
+        return parse_date(value, flag)
+    except ConfigError as exc:
+        raise CliError(exc.message) from None
 
 
-async def import_csv(args: argparse.Namespace) -> int:
-    """Load the file; rows already stored are left as they are."""
+async def _store(verbose: bool) -> Any:
+    from gekko_common.cli.stackinfo import need
     from gekko_common.infra.store import CandleStore
 
+    return await CandleStore.connect(need("database", verbose))
+
+
+def market_options(fn: Any) -> Any:
+    """``--exchange``, ``--currency``, ``--asset``."""
+    fn = click.option("--asset", required=True, help="base asset, e.g. BTC")(fn)
+    fn = click.option("--currency", required=True, help="quote currency, e.g. USDT")(fn)
+    return click.option("--exchange", required=True, help="exchange slug, e.g. binance")(fn)
+
+
+@click.command("import-csv")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@market_options
+@output_options
+def import_csv_command(file: Path, exchange: str, currency: str, asset: str, as_json: bool, verbose: bool) -> None:
+    """Load a candle CSV (columns start,open,high,low,close,vwp,volume,trades; .gz allowed) into the
+    store of the stack. Rows already stored are left as they are.
+
+    \b
+    Examples:
+      gekko import-csv btcusdt-1m.csv.gz --exchange binance --currency USDT --asset BTC
+      gekko import-csv candles.csv --exchange binance --currency USDT --asset BTC --json
+    """
+    out = make_output(as_json, verbose)
     try:
-        frame = read_csv(args.file)
-    except (OSError, ValueError) as exc:
-        print(f"gekko import-csv: {exc}", file=sys.stderr)
-        return 1
-    market = Market(args.exchange, args.currency, args.asset)
-    store = await CandleStore.connect(Settings.from_env().database_url)
+        frame = read_csv(file)
+    except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+        raise CliError(str(exc).splitlines()[0]) from None
+    market = Market(exchange, currency, asset)
+
+    async def write() -> int:
+        store = await _store(verbose)
+        try:
+            return int(await store.write(market, frame))
+        finally:
+            await store.close()
+
+    started = time.perf_counter()
     try:
-        t = time.perf_counter()
-        written = await store.write(market, frame)
-        elapsed = time.perf_counter() - t
+        written = run(write())
     except ValueError as exc:
-        print(f"gekko import-csv: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        await store.close()
-    print(f"{market.label}: {written} new of {frame.height} candles in {elapsed:.2f} s")
-    return 0
+        raise CliError(str(exc)) from None
+    elapsed = time.perf_counter() - started
+    out.info(f"{market.label}: {written} new of {frame.height} candles in {elapsed:.2f} s")
+    out.emit({"market": market.label, "new": written, "rows": frame.height, "seconds": round(elapsed, 3)})
 
 
-async def export_csv(args: argparse.Namespace) -> int:
-    """Write the range (gzip when the file name ends in .gz)."""
-    from gekko_common.infra.store import CandleStore
+@click.command("export-csv")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@market_options
+@click.option("--from", "start", metavar="DATE", help="first candle (date or unix seconds); default: the first stored")
+@click.option("--to", "end", metavar="DATE", help="last candle (date or unix seconds); default: the last stored")
+@output_options
+def export_csv_command(
+    file: Path,
+    exchange: str,
+    currency: str,
+    asset: str,
+    start: str | None,
+    end: str | None,
+    as_json: bool,
+    verbose: bool,
+) -> None:
+    """Write a range of stored candles as CSV (gzip when FILE ends in .gz).
 
-    market = Market(args.exchange, args.currency, args.asset)
-    store = await CandleStore.connect(Settings.from_env().database_url)
-    try:
-        bounds = await store.bounds(market)
-        if bounds is None:
-            print(f"gekko export-csv: no candles of {market.label}", file=sys.stderr)
-            return 1
-        frame = await store.read(market, _when(args.start, bounds[0]), _when(args.end, bounds[1]))
-    finally:
-        await store.close()
+    \b
+    Examples:
+      gekko export-csv out.csv --exchange binance --currency USDT --asset BTC
+      gekko export-csv june.csv.gz --exchange binance --currency USDT --asset BTC \\
+        --from 2025-06-01 --to 2025-06-30T23:59Z
+    """
+    out = make_output(as_json, verbose)
+    market = Market(exchange, currency, asset)
+
+    async def read() -> pl.DataFrame:
+        store = await _store(verbose)
+        try:
+            bounds = await store.bounds(market)
+            if bounds is None:
+                raise CliError(f"no candles of {market.label} in the store")
+            frame: pl.DataFrame = await store.read(
+                market, _when(start, bounds[0], "--from"), _when(end, bounds[1], "--to")
+            )
+            return frame
+        finally:
+            await store.close()
+
+    frame = run(read())
     buf = io.BytesIO()
     frame.write_csv(buf, float_precision=None)
     data = buf.getvalue()
-    args.file.write_bytes(gzip.compress(data) if args.file.suffix == ".gz" else data)
-    print(f"{market.label}: {frame.height} candles written to {args.file}")
-    return 0
+    try:
+        file.write_bytes(gzip.compress(data) if file.suffix == ".gz" else data)
+    except OSError as exc:
+        raise CliError(f"{file}: {exc.strerror}") from None
+    out.info(f"{market.label}: {frame.height} candles written to {file}")
+    out.emit({"market": market.label, "rows": frame.height, "file": str(file)})

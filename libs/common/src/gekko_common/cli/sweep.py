@@ -17,28 +17,47 @@ import time
 from pathlib import Path
 from typing import Any
 
+import click
+
 from gekko_common.cli.backtest import load_config
-from gekko_common.settings import Settings
+from gekko_common.cli.common import run as cli_run
 
 RETRIES = 3
 
 
-def register(sub: Any) -> None:
-    """Add the ``sweep`` subcommand."""
-    p: argparse.ArgumentParser = sub.add_parser("sweep", help="backtest a grid of strategy parameters on all replicas")
-    p.add_argument("--config", required=True, type=Path, help="base Gekko config (JSON or TOML)")
-    p.add_argument(
-        "--grid",
-        action="append",
-        default=[],
-        metavar="PATH=V1,V2,...",
-        help="a parameter and its values, e.g. MACD.short=5,10,15 (repeatable)",
-    )
-    p.add_argument("--rank-by", default="relativeProfit", help="performanceReport field to rank by")
-    p.add_argument("--top", type=int, default=10, help="rows to print")
-    p.add_argument("--concurrency", type=int, default=16, help="backtests in flight at once")
-    p.add_argument("--output", type=Path, help="write every result (params + report) as JSON")
-    p.set_defaults(func=run)
+@click.command("sweep")
+@click.option(
+    "--config",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="base Gekko config (config.js, JSON or TOML)",
+)
+@click.option(
+    "--grid",
+    multiple=True,
+    metavar="PATH=V1,V2,...",
+    help="a parameter and its values, e.g. MACD.short=5,10,15 (repeatable)",
+)
+@click.option("--rank-by", default="relativeProfit", show_default=True, help="performanceReport field to rank by")
+@click.option("--top", type=int, default=10, show_default=True, help="rows to print")
+@click.option("--concurrency", type=click.IntRange(1, 1024), default=16, show_default=True, help="backtests in flight")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="write every result (params + report) as JSON"
+)
+@click.option("-v", "--verbose", is_flag=True, help="say which stack is used")
+def sweep_command(**options: Any) -> None:
+    """Backtest every combination of a parameter grid on the stack's backtesters and rank them.
+
+    \b
+    Examples:
+      gekko sweep --config config.js --grid MACD.short=6,10,14 --grid MACD.long=21,30
+      gekko sweep --config examples/macd.json --grid MACD.thresholds.up=0.025,0.05 --rank-by sharpe --output sweep.json
+    """
+    from gekko_common.cli.stackinfo import need
+
+    args = argparse.Namespace(**{**options, "grid": list(options["grid"])})
+    args.nats_url = need("nats", args.verbose)
+    sys.exit(cli_run(run(args)))
 
 
 def parse_grid(specs: list[str]) -> dict[str, list[Any]]:
@@ -89,7 +108,7 @@ async def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"gekko sweep: {exc}", file=sys.stderr)
         return 1
-    nc = await bus.connect(Settings.from_env().nats_url, "gekko-sweep")
+    nc = await bus.connect(args.nats_url, "gekko-sweep")
     js = nc.jetstream()
     limiter = asyncio.Semaphore(args.concurrency)
     results: list[dict[str, Any]] = []

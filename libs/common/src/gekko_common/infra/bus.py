@@ -405,20 +405,31 @@ async def serve_queue(
             await reply_to(nc, inbox, answer)
         await msg.ack()
 
+    running = concurrency
+
     async def worker() -> None:
-        while stopping is None or not stopping.is_set():
-            try:
-                msgs = await psub.fetch(1, timeout=2)
-            except (TimeoutError, nats.errors.TimeoutError):
-                continue
-            except Exception:
-                if nc.is_closed:
-                    return
-                log.warning("fetch from %s failed; retrying", stream, exc_info=True)
-                await asyncio.sleep(1)
-                continue
-            for msg in msgs:
-                await run_one(msg)
+        nonlocal running
+        try:
+            while stopping is None or not stopping.is_set():
+                try:
+                    msgs = await psub.fetch(1, timeout=2)
+                except (TimeoutError, nats.errors.TimeoutError):
+                    continue
+                except Exception:
+                    if nc.is_closed:
+                        return
+                    log.warning("fetch from %s failed; retrying", stream, exc_info=True)
+                    await asyncio.sleep(1)
+                    continue
+                for msg in msgs:
+                    await run_one(msg)
+        finally:
+            running -= 1
+            if running == 0:
+                # nats-py's fetch takes messages without task_done(): draining the connection with this
+                # subscription still open would wait for its queue until the drain timeout
+                with contextlib.suppress(Exception):
+                    await psub.unsubscribe()
 
     async def measure_queue() -> None:
         while stopping is None or not stopping.is_set():

@@ -97,7 +97,8 @@ class NatsServer:
         self.port = self.port or free_port(self.host)
         out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
         cmd = [nats_server_binary(), "-js", "-sd", str(self.store_dir), "-a", self.host, "-p", str(self.port)]
-        self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        # its own session: a Ctrl-C in the terminal reaches only its supervisor, which stops it last
+        self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         wait_for_port(self.host, self.port, self.proc, "nats-server")
         return self
 
@@ -180,11 +181,7 @@ class PostgresServer:
             )
             if result.returncode:
                 raise ServerStartError(f"initdb failed: {result.stderr.strip() or result.stdout.strip()}")
-        stale = self.data_dir / "postmaster.pid"
-        if stale.exists():
-            pid = int(stale.read_text().split()[0])
-            if not _pid_alive(pid):
-                stale.unlink()
+        clear_stale_locks(self.data_dir, socket_dir)
         self.port = self.port or free_port(self.host)
         with open(log, "ab") as out:
             if user:
@@ -208,6 +205,7 @@ class PostgresServer:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 user=user,
+                start_new_session=True,
             )
         wait_for_port(self.host, self.port, self.proc, f"postgres (log: {log})", timeout=60)
         self._wait_ready(binaries, log)
@@ -232,14 +230,52 @@ class PostgresServer:
             stop_process(self.proc, sig=signal.SIGINT, timeout=30)
 
 
-def _pid_alive(pid: int) -> bool:
+def _lock_pid(path: Path) -> int | None:
+    """The pid on the first line of a PostgreSQL lock file (None when unreadable)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _cluster_processes(data_dir: Path) -> list[int]:
+    """Pids of the processes working in ``data_dir``: every PostgreSQL process (postmaster and
+    backends) has the cluster's data directory as its working directory."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if Path(os.readlink(entry / "cwd")) == data_dir.resolve():
+                found.append(int(entry.name))
+    return found
+
+
+def clear_stale_locks(data_dir: Path, socket_dir: Path, timeout: float = 10.0) -> None:
+    """Make a cluster whose postmaster was killed startable again, without touching a live one.
+
+    After a kill -9 of the postmaster its backends may still run for a moment and its
+    ``postmaster.pid`` and socket lock files stay behind. A postmaster that still lives (its pid
+    holds the data directory) is an error; leftover backends of a dead one are killed (they would
+    keep writing to the files of the new server), then the lock files are removed (the socket
+    directory belongs to this cluster alone).
+    """
+    pid_file = data_dir / "postmaster.pid"
+    owner = _lock_pid(pid_file) if pid_file.exists() else None
+    leftovers = _cluster_processes(data_dir)
+    if owner is not None and owner in leftovers:
+        raise ServerStartError(f"a PostgreSQL (pid {owner}) already runs on {data_dir}; stop it first")
+    for pid in leftovers:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    while _cluster_processes(data_dir):
+        if time.monotonic() > deadline:
+            raise ServerStartError(f"processes of a killed PostgreSQL still hold {data_dir}")
+        time.sleep(0.05)
+    # no process of this cluster is left, and the socket directory is this cluster's own
+    pid_file.unlink(missing_ok=True)
+    for lock in socket_dir.glob(".s.PGSQL.*.lock"):
+        lock.unlink(missing_ok=True)
+        lock.with_suffix("").unlink(missing_ok=True)
 
 
 def _uid_gid(user: str) -> tuple[int, int]:
