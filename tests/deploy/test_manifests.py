@@ -237,3 +237,14 @@ def test_the_grafana_dashboard_charts_only_metrics_the_services_export() -> None
     assert used, "the dashboard charts something"
     assert used <= exported, used - exported
     assert exported <= used, f"exported but not charted: {exported - used}"
+
+
+def test_compose_refuses_to_start_without_a_secret_key() -> None:
+    # ${VAR:?message}: compose stops with the message when the variable is unset or empty
+    values = [
+        service["environment"]["GEKKO_SECRET_KEY"]
+        for service in compose()["services"].values()
+        if isinstance(service.get("environment"), dict) and "GEKKO_SECRET_KEY" in service["environment"]
+    ]
+    assert values
+    assert all(v.startswith("${GEKKO_SECRET_KEY:?") for v in values), values

@@ -17,6 +17,19 @@ from gekko_common.market import Market
 from gekko_common.messages import Reply, RunBacktest
 
 log = logging.getLogger(__name__)
+SHOWN_RANGES = 5
+
+
+def iso(unix: int) -> str:
+    """A candle start as UTC text."""
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(unix))
+
+
+def describe(ranges: list[tuple[int, int]]) -> str:
+    """Stored ranges as text for an error message (the first few, then how many more)."""
+    shown = ", ".join(f"{iso(a)} to {iso(b)}" for a, b in ranges[:SHOWN_RANGES])
+    more = len(ranges) - SHOWN_RANGES
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 class BacktestService:
@@ -38,11 +51,12 @@ class BacktestService:
         if daterange == "scan":
             ranges = await self.store.ranges(market)
             if not ranges:
-                raise ConfigError("backtest.daterange", f"no history found for {market.label}")
+                raise ConfigError("backtest.daterange", f"no history found for {market.label} (import it first)")
             if len(ranges) > 1:
                 raise ConfigError(
                     "backtest.daterange",
-                    f"{market.label} has {len(ranges)} separate ranges; send backtest.daterange.from and .to",
+                    f"{market.label} has {len(ranges)} separate ranges ({describe(ranges)}); "
+                    "send backtest.daterange.from and .to",
                 )
             return ranges[0]
         return select_daterange(config)
@@ -64,15 +78,18 @@ class BacktestService:
     async def _run(self, command: RunBacktest) -> Reply:
 
         try:
+            if self.strategy_dir:
+                load_strategy_dir(self.strategy_dir)  # files added or changed since the last run
             config = merge_base_config(command.config)
             decode_config(config)
             market = market_of(config)
             start, end = await self._daterange(config, market)
             frame = await self.cache.get((market, start, end), lambda: self.store.read(market, start, end))
             if frame.height == 0:
+                stored = describe(await self.store.ranges(market)) or "none"
                 raise ConfigError(
                     "backtest.daterange",
-                    f"no candles of {market.label} between the requested dates (import them first)",
+                    f"no candles of {market.label} between {iso(start)} and {iso(end)}; stored ranges: {stored}",
                 )
             if command.request_id in self.cancelled:
                 self.cancelled.discard(command.request_id)

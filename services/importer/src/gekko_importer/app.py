@@ -84,7 +84,7 @@ async def setup(runtime: ServiceRuntime) -> None:
         )
         market = find_market(job.exchange, job.currency, job.asset)
         symbol = market["symbol"] if market else f"{job.asset}/{job.currency}"
-        exchange = make_exchange(job.exchange, settings.exchange_urls)
+        exchange: Any = None
 
         async def progress(update: dict[str, Any]) -> None:
             await publisher.publish("import_update", update)
@@ -93,6 +93,7 @@ async def setup(runtime: ServiceRuntime) -> None:
             await msg.in_progress()
 
         try:
+            exchange = make_exchange(job.exchange, settings.exchange_urls)
             written = await ride_out(lambda: run_import(job, exchange, symbol, store, progress, alive))
             stats["rows_written"] += written
             stats["imports_done"] += 1
@@ -107,7 +108,8 @@ async def setup(runtime: ServiceRuntime) -> None:
                 "import_error", f"import of {job.exchange} {job.currency}/{job.asset} failed: {exc}"
             )
         finally:
-            await exchange.close()
+            if exchange is not None:
+                await exchange.close()
         return Reply(result={"import_id": job.import_id})
 
     workers = await bus.serve_queue(

@@ -141,13 +141,19 @@ def register(cls: type[Strategy]) -> type[Strategy]:
     return cls
 
 
+_LOADED: dict[str, int] = {}
+"""Module name of each loaded user strategy file -> the file's modification time when it was loaded."""
+
+
 def load_strategy_dir(directory: str | Path) -> list[str]:
-    """Import every ``*.py`` file of ``directory`` (each registers its strategies) and register every ``*.js``
-    file as a JavaScript strategy; returns the names added."""
+    """Import every ``*.py`` file of ``directory`` (each registers its strategies) that is new or changed
+    since it was last imported, and register every ``*.js`` file as a JavaScript strategy; returns the
+    names added."""
     before = set(_REGISTRY.strategies)
     for path in sorted(Path(directory).glob("*.py")):
         module_name = f"gekko_user_strategies.{path.stem}"
-        if module_name in sys.modules:
+        stamp = path.stat().st_mtime_ns
+        if module_name in sys.modules and _LOADED.get(module_name) == stamp:
             continue
         spec = importlib.util.spec_from_file_location(module_name, path)
         if spec is None or spec.loader is None:
@@ -159,6 +165,7 @@ def load_strategy_dir(directory: str | Path) -> list[str]:
         except Exception as exc:
             del sys.modules[module_name]
             raise StrategyError(f"loading user strategy {path.name} failed: {type(exc).__name__}: {exc}") from exc
+        _LOADED[module_name] = stamp
     from gekko_common.engine.js import load_js_strategies  # the JavaScript runtime loads only when used
 
     load_js_strategies(Path(directory))
