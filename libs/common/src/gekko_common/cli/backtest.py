@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -229,7 +230,10 @@ def backtest_command(
         config = prepare(load_config(config_path), start, end)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    result = _run(config, local, csv, out)
+    from rich.console import Console
+
+    with Console(stderr=True).status("backtesting ...", spinner="dots") if not out.json else nullcontext():
+        result = _run(config, local, csv, out)
     metrics = extra_metrics(result, config)
     document = {**result, EXTRA_METRICS_KEY: metrics}
     if output:

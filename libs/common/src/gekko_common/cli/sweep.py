@@ -14,6 +14,7 @@ import itertools
 import json
 import sys
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,11 @@ RETRIES = 3
     metavar="PATH=V1,V2,...",
     help="a parameter and its values, e.g. MACD.short=5,10,15 (repeatable)",
 )
+@click.option(
+    "--space",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='a JSON or TOML file of parameters and their values, e.g. {"MACD.short": [5, 10]}',
+)
 @click.option("--rank-by", default="relativeProfit", show_default=True, help="performanceReport field to rank by")
 @click.option("--top", type=int, default=10, show_default=True, help="rows to print")
 @click.option("--concurrency", type=click.IntRange(1, 1024), default=16, show_default=True, help="backtests in flight")
@@ -51,13 +57,24 @@ def sweep_command(**options: Any) -> None:
     \b
     Examples:
       gekko sweep --config config.js --grid MACD.short=6,10,14 --grid MACD.long=21,30
-      gekko sweep --config examples/macd.json --grid MACD.thresholds.up=0.025,0.05 --rank-by sharpe --output sweep.json
+      gekko sweep --config examples/gekko-config.json --space examples/sweep-space.json --rank-by sharpe
     """
     from gekko_common.cli.stackinfo import need
 
-    args = argparse.Namespace(**{**options, "grid": list(options["grid"])})
+    args = argparse.Namespace(**{**options, "grid": list(options["grid"]) + space_specs(options.pop("space"))})
     args.nats_url = need("nats", args.verbose)
     sys.exit(cli_run(run(args)))
+
+
+def space_specs(path: Path | None) -> list[str]:
+    """A space file (``{"MACD.short": [5, 10]}``, JSON or TOML) as ``--grid`` specs."""
+    if path is None:
+        return []
+    text = path.read_text()
+    space = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    if not isinstance(space, dict) or not all(isinstance(v, list) and v for v in space.values()):
+        raise click.BadParameter("the space maps parameter paths to lists of values", param_hint="--space")
+    return [f"{key}={','.join(json.dumps(v) for v in values)}" for key, values in space.items()]
 
 
 def parse_grid(specs: list[str]) -> dict[str, list[Any]]:
