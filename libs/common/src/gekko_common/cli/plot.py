@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gekko_common.cli.report import equity_curve, format_value, units_of
+from gekko_common.cli.report import equity_curve, extra_metrics, extra_rows, format_value, units_of
 
 
 def _figure(result: dict[str, Any], config: dict[str, Any]) -> Any:
@@ -69,6 +69,10 @@ def _page(svg: str, result: dict[str, Any], config: dict[str, Any]) -> str:
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(format_value(k, v, units))}</td></tr>"
         for k, v in (result.get("performanceReport") or {}).items()
     )
+    extra = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+        for k, v in extra_rows(extra_metrics(result, config))
+    )
     advisor = config.get("tradingAdvisor") or {}
     title = html.escape(f"Backtest of {advisor.get('method')} ({units.currency}/{units.asset})")
     return (
@@ -76,7 +80,8 @@ def _page(svg: str, result: dict[str, Any], config: dict[str, Any]) -> str:
         f"<title>{title}</title><style>body{{font-family:sans-serif;margin:2em}}"
         "table{border-collapse:collapse}th{text-align:left;padding-right:2em;font-weight:normal;color:#555}"
         "td{text-align:right}svg{max-width:100%;height:auto}</style></head>"
-        f"<body><h1>{title}</h1>{svg}<h2>Gekko's report</h2><table>{rows}</table></body></html>"
+        f"<body><h1>{title}</h1>{svg}<h2>Gekko's report</h2><table>{rows}</table>"
+        f"<h2>Extra metrics</h2><table>{extra}</table></body></html>"
     )
 
 

@@ -113,7 +113,7 @@ def extra_metrics(result: dict[str, Any], config: dict[str, Any]) -> dict[str, f
     }
 
 
-def _extra_rows(metrics: dict[str, float | None]) -> list[tuple[str, str]]:
+def extra_rows(metrics: dict[str, float | None]) -> list[tuple[str, str]]:
     def show(value: float | None, fmt: str) -> str:
         return "n/a" if value is None else fmt.format(value)
 
@@ -151,7 +151,7 @@ def render(result: dict[str, Any], config: dict[str, Any], metrics: dict[str, fl
     extra = Table(title=f"Extra metrics ({EXTRA_METRICS_KEY})", show_header=False, title_justify="left")
     extra.add_column("metric", style="cyan")
     extra.add_column("value", justify="right")
-    for row in _extra_rows(metrics):
+    for row in extra_rows(metrics):
         extra.add_row(*row)
     console.print(extra)
     console.print(roundtrips_table(result.get("roundtrips") or [], units))
