@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck unit integration parity bench js-check clean
+.PHONY: help install run test lint typecheck unit integration parity bench chaos js-check clean
 
 -include deploy/make/compose.mk
 
@@ -40,6 +40,9 @@ test: install lint typecheck ## lint, type checks and every test suite
 
 unit: install ## only the tests that need no servers
 	$(BIN)/pytest -q tests/unit tests/parity
+
+chaos: install ## kill -9 every service, NATS and PostgreSQL in turn under a steady load; recovery times, lost/duplicated records
+	$(BIN)/python -m tests.chaos
 
 bench: install ## benchmarks: figures and ratios, printed with the command that made them
 	@for b in benchmarks/bench_*.py; do echo "== $(BIN)/python $$b"; $(BIN)/python $$b || exit 1; done

@@ -23,6 +23,7 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     nats.errors.Error,  # timeouts, no responders, a closed or reconnecting connection, JetStream unavailable
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,  # a pooled connection that died with its server
+    asyncpg.InternalClientError,  # a connection left mid-operation when its server died
     asyncpg.exceptions.OperatorInterventionError,  # 57xxx: the server shuts down or is still starting
     DependencyUnavailable,
 )
