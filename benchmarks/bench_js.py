@@ -1,7 +1,7 @@
 """JavaScript strategy throughput over the 90-day file, data in memory.
 
 Run: ``.venv/bin/python benchmarks/bench_js.py``. The strategy is this project's JS MACD
-(tests/strategies/js/js_MACD.js: a native indicator fed by the engine's Python code), at
+(tests/strategies/js_MACD.js: a native indicator fed by the engine's Python code), at
 candleSize 1 and 60, UI export. Printed: 1-minute candles/s and strategy candles/s. Target
 (issue 13): >= 100,000 candles/s on native indicators.
 """
@@ -22,7 +22,7 @@ TARGET = 100_000
 
 
 def main() -> int:
-    load_strategy_dir(ROOT / "tests" / "strategies" / "js")
+    load_strategy_dir(ROOT / "tests" / "strategies")
     params = tomllib.loads(registered()["js_MACD"].params)
     candles = Candles.from_csv(DATA)
     for size in (1, 60):
@@ -41,5 +41,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).parent))
     sys.exit(main())

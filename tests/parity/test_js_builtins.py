@@ -16,7 +16,7 @@ from tests.unit.engine.test_drivers import config
 @pytest.fixture(scope="module", autouse=True)
 def js_strategies() -> Iterator[None]:
     before = registered()
-    load_strategy_dir(ROOT / "tests" / "strategies" / "js")
+    load_strategy_dir(ROOT / "tests" / "strategies")
     yield
     _REGISTRY.strategies.clear()
     _REGISTRY.strategies.update(before)

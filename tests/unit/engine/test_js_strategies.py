@@ -23,7 +23,7 @@ from gekko_common.engine.strategy import _REGISTRY
 from tests.conftest import ROOT, SMALL_CSV
 from tests.unit.engine.test_drivers import config, live
 
-JS_DIR = ROOT / "tests" / "strategies" / "js"
+JS_DIR = ROOT / "tests" / "strategies"
 
 
 @pytest.fixture(scope="module")
