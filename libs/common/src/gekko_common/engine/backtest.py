@@ -123,7 +123,16 @@ def run_backtest(config: dict[str, Any], candles: Candles) -> dict[str, Any]:
         strat.volume.tolist(),
         strat.trades.tolist(),
     ]
+    quiet = _quiet_candles(pipeline, exporter, columns)
+    want_candles = exporter.want_candles
+    if quiet is not None:
+        exporter.want_candles = False
+    warm_k = max(int(config["tradingAdvisor"].get("historySize") or 0), 1) - 1
     for k, end in enumerate(strat.last_index.tolist()):
+        if quiet is not None:
+            if k != warm_k and paper.stop is None and quiet(k):
+                continue  # nothing observable happens on this candle
+            pipeline.advisor.age = k
         advance(end)
         candle = StrategyCandle(
             columns[0][k],
@@ -141,7 +150,19 @@ def run_backtest(config: dict[str, Any], candles: Candles) -> dict[str, Any]:
         advance(n - 1)
         pipeline.minute(starts[n - 1], closes[n - 1], None)
     pipeline.finish()
+    if quiet is not None and want_candles:
+        exporter.want_candles = True
+        exporter.candles = strategy_candle_rows(strat, exporter.props)
     return exporter.result(config)
+
+
+def _quiet_candles(pipeline: Pipeline, exporter: Exporter, columns: list[list[Any]]) -> Any:
+    """A strategy that can run ahead over all the candles (JavaScript ones) says which candles emit
+    nothing; those skip the pipeline, as with compiled kernels. None: every candle goes through it."""
+    prepare = getattr(pipeline.advisor.strategy, "prepare_series", None)
+    if prepare is None or exporter.want_updates or exporter.want_values or not prepare(columns):
+        return None
+    return pipeline.advisor.strategy.quiet  # type: ignore[attr-defined]
 
 
 def _run_with_codes(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import os
 import re
 import zlib
@@ -80,15 +81,22 @@ def modules_dir() -> Path:
     return Path(override) if override else Path(__file__).with_name("vendor")
 
 
+def _getter(path: str) -> Callable[[Any], Any]:
+    if path.startswith("result.") and path.count(".") == 1:  # PPO's result is a dict
+        key = path[7:]
+        return lambda indicator: indicator.result.get(key)
+    return operator.attrgetter(path)
+
+
+GETTERS: dict[str, list[Callable[[Any], Any]]] = {
+    kind: [_getter(path) for _, path in fields] for kind, (_, fields) in NATIVE_FIELDS.items()
+}
+"""Per native indicator type: how to read each field of :data:`NATIVE_FIELDS` off the Python indicator."""
+
+
 def native_values(indicator: Indicator, kind: str) -> list[Any]:
     """The fields of a native indicator strategies read, in :data:`NATIVE_FIELDS` order."""
-    return [_lookup(indicator, path) for _, path in NATIVE_FIELDS[kind][1]]
-
-
-def _lookup(obj: Any, path: str) -> Any:
-    for part in path.split("."):
-        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part)
-    return obj
+    return [get(indicator) for get in GETTERS[kind]]
 
 
 class _Candle:
@@ -138,6 +146,7 @@ class JsRun:
             self._expose(fn_name, fn)
         self.call("loading", _SHIM, evaluate=True)
         self.bridged = bool(self.call("loading", "__gekko_boot", to_json(setup)))
+        self.hears_trades = bool(self.context.get("__gekko_hears_trades"))
         if self.bridged:
             self.context.set_time_limit(-1)
 
@@ -153,9 +162,17 @@ class JsRun:
                 target = self._fns[fn] = self.context.get(fn)
             return target(*args)
         except quickjs.JSException as exc:
+            if what == "run":  # a backtest's run ahead: which of the strategy's calls failed
+                what = self._phase()
             raise self._failure(what, str(exc)) from None
         except quickjs.StackOverflow:
             raise StrategyError(f"strategy {self.name} overflowed the stack in {what}") from None
+
+    def _phase(self) -> str:
+        try:
+            return str(self.context.eval("__gekko_phase.call"))
+        except quickjs.JSException:  # the context is out of memory
+            return "update or check"
 
     def _failure(self, what: str, message: str) -> EngineError:
         if isinstance(self.error, EngineError):
@@ -241,4 +258,7 @@ def js_literal(values: list[Any]) -> str:
 
 def to_json(value: Any) -> str:
     """JSON for JavaScript (non-finite numbers as null)."""
-    return json.dumps(_clean(value), default=str)
+    text = json.dumps(value, default=str)
+    if "NaN" in text or "Infinity" in text:  # rare: clean the values (a string containing them is harmless)
+        text = json.dumps(_clean(value), default=str)
+    return text

@@ -209,6 +209,10 @@ var __gekko_boot = (function (G) {
     strategy.requiredHistory = SETUP.config.tradingAdvisor.historySize;
     if (!SETUP.debug || !strategy.log) strategy.log = noop;
     strategy.setup = true;
+    for (var name in strategy.indicators) {
+      if (!(strategy.indicators[name] instanceof Managed)) others.push(strategy.indicators[name]);
+    }
+    G.__gekko_update = compileUpdate();
     return emitted();
   };
 
@@ -218,32 +222,85 @@ var __gekko_boot = (function (G) {
     for (var i = 0; i < managed.length; i++) at = setFields(managed[i], SETUP.natives[managed[i]._type][1], arguments, at);
   };
 
-  // One strategy candle up to update(): candle fields, then managed native values, then tulip outputs.
-  G.__gekko_update = function (s, o, h, l, c, vwp, volume, trades) {
-    var candle = new Candle(s, o, h, l, c, vwp, volume, trades);
-    var at = 8;
-    strategy.age++;
-    for (var i = 0; i < managed.length; i++) at = setFields(managed[i], SETUP.natives[managed[i]._type][1], arguments, at);
-    if (tulips.length) {
-      for (var k = 0; k < tulips.length; k++) {
-        var t = tulips[k], r = {};
-        for (var j = 0; j < t.outputs.length; j++, at++) r[t.outputs[j]] = arguments[at] === null ? undefined : arguments[at];
-        tulipIndicators[t.name].result = r;
-      }
-      strategy.tulipIndicators = tulipIndicators;
+  var others = [];  // indicators run in JavaScript, in registration order
+
+  // Assignments of the managed native indicators' fields and the tulip outputs from `value(n)`, the
+  // n-th value after the candle's eight fields, as code written for this strategy (QuickJS builds an
+  // `arguments` or rest array on every call; named parameters and direct stores cost nothing).
+  function assignments(value) {
+    var body = [], n = 0;
+    managed.forEach(function (ind, i) {
+      SETUP.natives[ind._type][1].forEach(function (path) {
+        var parts = path.split('.'), target = 'M[' + i + ']';
+        for (var p = 0; p < parts.length - 1; p++) {
+          parts.slice(0, p + 1).reduce(function (o, k) { return o[k] || (o[k] = {}); }, ind);
+          target += '[' + JSON.stringify(parts[p]) + ']';
+        }
+        body.push(target + '[' + JSON.stringify(parts[parts.length - 1]) + '] = ' + value(n++) + ';');
+      });
+    });
+    tulips.forEach(function (t) {
+      var fields = t.outputs.map(function (name) {
+        var v = value(n++);
+        return JSON.stringify(name) + ': ' + v + ' === null ? undefined : ' + v;
+      });
+      body.push('T[' + JSON.stringify(t.name) + '].result = {' + fields.join(', ') + '};');
+    });
+    return {body: body.join('\n'), count: n};
+  }
+
+  // One strategy candle up to update(): the candle's fields, then the indicator values.
+  function compileUpdate() {
+    var a = assignments(function (n) { return 'v' + n; }), params = ['s', 'o', 'h', 'l', 'c', 'vwp', 'volume', 'trades'];
+    for (var n = 0; n < a.count; n++) params.push('v' + n);
+    var source = '(function (M, T, tick) { return function (' + params.join(', ') + ') {\n' + a.body +
+      '\nreturn tick(s, o, h, l, c, vwp, volume, trades); }; })';
+    return (0, eval)(source)(managed, tulipIndicators, tick);
+  }
+
+  // Backtests: every candle's row (its eight fields, then the indicator values) arrives up front in
+  // chunks; __gekko_run then runs candles until one emits something, without a call per candle.
+  var rows = [], width = 8, setRow;
+  G.__gekko_series = function (chunk) {
+    var a = assignments(function (n) { return 'D[at + ' + (8 + n) + ']'; });
+    width = 8 + a.count;
+    setRow = (0, eval)('(function (M, T, D) { return function (at) {\n' + a.body + '\n}; })')(managed, tulipIndicators, rows);
+    var names = [];
+    for (var i = 0; i < chunk; i++) names.push('a' + i);
+    G.__gekko_push = (0, eval)('(function (D) { return function (' + names.join(', ') + ') { D.push(' + names.join(', ') + '); }; })')(rows);
+    return width;
+  };
+
+  var phase = G.__gekko_phase = {call: ''};  // which call of the strategy a run is in (for errors)
+  G.__gekko_run = function (from, to, checkFrom) {
+    // numbers arrive as doubles: as array indexes QuickJS would turn each one into a property name
+    from |= 0; to |= 0; checkFrom |= 0;
+    for (var k = from; k < to; k++) {
+      var at = k * width;
+      setRow(at);
+      phase.call = 'update';
+      var u = tick(rows[at], rows[at + 1], rows[at + 2], rows[at + 3], rows[at + 4], rows[at + 5], rows[at + 6], rows[at + 7]);
+      phase.call = 'check';
+      var c = k >= checkFrom ? G.__gekko_check() : '';
+      if (u || c) return JSON.stringify([k, u, c]);
     }
-    var inds = strategy.indicators;
-    for (var name in inds) {
-      var ind = inds[name];
-      if (ind instanceof Managed) continue;
+    return JSON.stringify([to - 1, '', '']);
+  };
+
+  function tick(s, o, h, l, c, vwp, volume, trades) {
+    var candle = new Candle(s, o, h, l, c, vwp, volume, trades);
+    strategy.age++;
+    if (tulips.length) strategy.tulipIndicators = tulipIndicators;
+    for (var i = 0; i < others.length; i++) {
+      var ind = others[i];
       if (ind.input === 'price') ind.update(c);
       else if (ind.input === 'candle') ind.update(candle);
     }
     strategy.candle = candle;
     strategy.update(candle);
     strategy.processedTicks++;
-    return emitted();
-  };
+    return out.length ? emitted() : '';
+  }
 
   G.__gekko_check = function () {
     strategy.log(strategy.candle);
@@ -286,12 +343,22 @@ var __gekko_boot = (function (G) {
     for (var f in strategy) if (typeof strategy[f] === 'function') strategy[f] = strategy[f].bind(strategy);
     if (!strategy.update) strategy.update = noop;
     if (!strategy.end) strategy.end = noop;
+    G.__gekko_hears_trades = !!strategy.onTrade;
     if (!strategy.onTrade) strategy.onTrade = noop;
     // native classes handed out, or indicators the strategy updates itself: those need Python mid-call
-    for (var file in SETUP.files) {
-      var src = SETUP.files[file], re = /require\s*\(\s*['"]([^'"]+)['"]\s*\)/g, m;
+    var reached = {}, queue = [SETUP.file];
+    reached[SETUP.file] = true;
+    while (queue.length) {
+      var current = queue.shift(), src = SETUP.files[current], re = /require\s*\(\s*['"]([^'"]+)['"]\s*\)/g, m;
       if (/\.indicators(\.\w+|\[[^\]]+\])\.update\s*\(/.test(src)) bridged = true;
-      while ((m = re.exec(src))) if (resolve(file, m[1]).indexOf('native:') === 0) bridged = true;
+      while ((m = re.exec(src))) if (resolve(current, m[1]).indexOf('native:') === 0) bridged = true;
+      for (var file in SETUP.files) {  // indicator files this one names (require or addIndicator)
+        var stem = file.replace(/^indicators\//, '').replace(/\.js$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        if (!reached[file] && new RegExp('[\'"/]' + stem + '(\\.js)?[\'"]').test(src)) {
+          reached[file] = true;
+          queue.push(file);
+        }
+      }
     }
     return bridged;
   };

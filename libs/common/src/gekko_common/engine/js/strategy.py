@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
-from gekko_common.engine.js.runtime import JsRun, native_values, to_json
+from gekko_common.engine.js.runtime import GETTERS, JsRun, to_json
 from gekko_common.engine.js.tulip import TulipSet
 from gekko_common.engine.strategy import Strategy, StrategyCandle, register
 
@@ -29,12 +29,52 @@ class JsStrategy(Strategy):
         super().__init__(settings, config)
         self.tulip = TulipSet(self.name)
         self.js = JsRun(self.name, self.directory, settings, config)
+        self.series: _Series | None = None
+
+    def prepare_series(self, columns: list[list[Any]]) -> bool:
+        """A backtest hands over all its strategy candles (start, open, ... trades columns) after init.
+
+        Indicator values are computed here for every candle, handed to JavaScript in chunks, and
+        JavaScript runs ahead until a candle emits something (advice, a notification); the advisor's
+        per-candle calls then only replay that. Bridged strategies keep one call per candle.
+        """
+        if self.js.bridged:
+            return False
+        managed = list(self.js.managed.values())
+        self.indicators = {}  # computed here from now on, not by the advisor
+        rows: list[Any] = []
+        feeds = [(indicator.input == "price", indicator, GETTERS[kind]) for kind, indicator in managed]
+        need_candle = bool(self.tulip.indicators) or not all(price for price, _, _ in feeds)
+        for fields in zip(*columns, strict=True):
+            rows.append(float(fields[0]))  # ints above 2**31 would not cross intact
+            rows += fields[1:]
+            candle = StrategyCandle(*fields) if need_candle else None
+            for price, indicator, getters in feeds:
+                indicator.update(fields[4] if price else candle)
+                rows += [get(indicator) for get in getters]
+            if self.tulip.indicators:
+                rows += self.tulip.update(candle)
+        self.js.call("init", "__gekko_series", float(_CHUNK))
+        push = self.js.context.get("__gekko_push")
+        for at in range(0, len(rows), _CHUNK):
+            chunk = rows[at : at + _CHUNK]
+            push(*chunk, *([None] * (_CHUNK - len(chunk))))
+        self.series = _Series(len(columns[0]), max(self.requiredHistory, 1) - 1)
+        return True
+
+    def quiet(self, k: int) -> bool:
+        """Whether strategy candle ``k`` emits nothing (JavaScript runs ahead to know)."""
+        assert self.series is not None
+        return self.series.quiet(k, self.js)
 
     def init(self) -> None:
         self._emitted(self.js.call("init", "__gekko_init"))
         self.js.call("init", "__gekko_natives", *self._native_values())
 
     def update(self, candle: StrategyCandle) -> None:
+        if self.series is not None:
+            self._emitted(self.series.update(self.age - 1, self.js))
+            return
         tulips = self.tulip.update(candle) if self.tulip.indicators else ()
         self._emitted(
             self.js.call(
@@ -54,9 +94,14 @@ class JsStrategy(Strategy):
         )
 
     def check(self, candle: StrategyCandle) -> None:
+        if self.series is not None:
+            self._emitted(self.series.check(self.age - 1))
+            return
         self._emitted(self.js.call("check", "__gekko_check"))
 
     def on_trade(self, trade: dict[str, Any]) -> None:
+        if not self.js.hears_trades:
+            return
         self._emitted(self.js.call("onTrade", "__gekko_trade", to_json(trade)))
 
     def end(self) -> None:
@@ -65,7 +110,7 @@ class JsStrategy(Strategy):
     def _native_values(self) -> list[Any]:
         values: list[Any] = []
         for kind, indicator in self.js.managed.values():
-            values.extend(native_values(indicator, kind))
+            values += [get(indicator) for get in GETTERS[kind]]
         return values
 
     def _emitted(self, text: str) -> None:
@@ -74,6 +119,8 @@ class JsStrategy(Strategy):
             return
         for kind, *value in json.loads(text):
             if kind == "a":
+                if self.series is not None and isinstance(value[0], dict) and value[0].get("trigger"):
+                    self.series.stepwise = True  # a stop may fire between candles: onTrade must not lag
                 self.advice(value[0])
             elif kind == "n":
                 self.notify(value[0])
@@ -82,6 +129,42 @@ class JsStrategy(Strategy):
                 self.js.managed[name] = (type_, self.add_indicator(name, type_, params))
             else:
                 self.tulip.add(*value)
+
+
+_CHUNK = 240
+"""Values per call when handing a backtest's candle rows to JavaScript; also candles per run call."""
+
+
+class _Series:
+    """Where JavaScript is in a backtest's candles, and what the candle it stopped at emitted."""
+
+    def __init__(self, size: int, check_from: int) -> None:
+        self.size = size
+        self.check_from = check_from
+        self.done = -1
+        self.stepwise = False
+        self.pending = ("", "")
+
+    def quiet(self, k: int, js: JsRun) -> bool:
+        self.advance(k, js)
+        return k != self.done or not any(self.pending)
+
+    def update(self, k: int, js: JsRun) -> str:
+        self.advance(k, js)
+        return self.pending[0] if k == self.done else ""
+
+    def advance(self, k: int, js: JsRun) -> None:
+        """Run JavaScript from candle ``k`` on, unless it is there already."""
+        if k > self.done:
+            end = k + 1 if self.stepwise else min(self.size, k + _CHUNK)
+            last, updated, checked = json.loads(
+                js.call("run", "__gekko_run", float(k), float(end), float(self.check_from))
+            )
+            self.done = int(last)
+            self.pending = (updated, checked)
+
+    def check(self, k: int) -> str:
+        return self.pending[1] if k == self.done else ""
 
 
 def load_js_strategies(directory: Path) -> list[str]:
