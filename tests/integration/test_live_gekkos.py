@@ -30,13 +30,13 @@ async def binance(stack, database_url) -> None:
     await store.close()
 
 
-def leech_body(live_from: str, size: int = 15) -> dict:
+def leech_body(live_from: str, size: int = 15, method: str = "MACD") -> dict:
     return {
         "market": {"type": "leech", "from": live_from},
         "mode": "realtime",
         "watch": {"exchange": "binance", "currency": "USDT", "asset": "BTC"},
-        "tradingAdvisor": {"enabled": True, "method": "MACD", "candleSize": size, "historySize": 10},
-        "MACD": MACD,
+        "tradingAdvisor": {"enabled": True, "method": method, "candleSize": size, "historySize": 10},
+        method: MACD,
         "paperTrader": {
             "feeMaker": 0.25,
             "feeTaker": 0.25,
@@ -126,11 +126,12 @@ async def test_paper_trader_makes_the_backtests_trades_and_the_gateway_restart_k
         assert gekko["id"] not in (await client.get(stack.gateway_url + "/api/gekkos")).json()["archive"]
 
 
-async def test_killed_runner_hands_the_paper_trader_to_another_with_the_same_trades(stack, binance) -> None:
+@pytest.mark.parametrize("method", ["MACD", "js_MACD"])  # js_MACD: tests/strategies/js_MACD.js
+async def test_killed_runner_hands_the_paper_trader_to_another_with_the_same_trades(stack, binance, method) -> None:
     if "runner-2" not in stack.procs or not stack.procs["runner-2"].alive:
         stack.start("runner-2")
     live_from = LAST - 6 * 86400 + 60
-    body = leech_body(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(live_from)), size=10)
+    body = leech_body(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(live_from)), size=10, method=method)
     async with httpx.AsyncClient(timeout=30) as client:
         gekko = (await client.post(stack.gateway_url + "/api/startGekko", json=body)).json()
         nc = await bus.connect(stack.env["GEKKO_NATS_URL"], "test-owner")
