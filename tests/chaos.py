@@ -21,6 +21,7 @@ import asyncio
 import collections
 import contextlib
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -49,7 +50,8 @@ LAST = 1755541620
 FIRST = 1747699200
 """The data's first candle (2025-05-20)."""
 STORED_FROM = LAST - 30 * 86400 + 60
-"""Candles from here on are stored before the run (backtests, the paper trader); older ones are imported."""
+"""Candles from here on are stored before the run (backtests, the paper trader); older ones are imported
+(disjoint: an import resumes after the newest candle stored in its range)."""
 IMPORT_PART_S = 5 * 86400
 SERVICES = ("backtester", "importer", "runner", "gateway")
 FAULTS = ("gateway", "importer", "backtester", "runner", "nats", "postgres")
@@ -384,7 +386,7 @@ async def run(steady_s: float, down_s: float, base: Path) -> int:
     try:
         await asyncio.to_thread(stack.start)
         store = await CandleStore.connect(stack.pg.url)
-        await store.write(MARKET, read_candles_csv(FULL_CSV).filter(pl.col("start") >= STORED_FROM - 3 * 86400))
+        await store.write(MARKET, read_candles_csv(FULL_CSV).filter(pl.col("start") >= STORED_FROM))
         await store.close()
         async with httpx.AsyncClient(timeout=180) as client:
             expected = await client.post(stack.url + "/api/backtest", json=backtest_body())
@@ -438,8 +440,13 @@ def main() -> None:
     parser.add_argument("--steady", type=float, default=15.0, help="seconds of steady load before each fault")
     parser.add_argument("--down", type=float, default=5.0, help="seconds NATS or PostgreSQL stays dead")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="gekko-chaos-") as tmp:
-        sys.exit(asyncio.run(run(args.steady, args.down, Path(tmp))))
+    base = Path(tempfile.mkdtemp(prefix="gekko-chaos-"))
+    status = asyncio.run(run(args.steady, args.down, base))
+    if status:
+        print(f"logs and data kept in {base}")
+    else:
+        shutil.rmtree(base, ignore_errors=True)
+    sys.exit(status)
 
 
 if __name__ == "__main__":
