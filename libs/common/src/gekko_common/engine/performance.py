@@ -143,6 +143,15 @@ class PerformanceAnalyzer:
         """The report (engine §6.3), or None until a start balance and portfolio are known."""
         if not self.start_balance or not self.start_portfolio or self.date_start is None:
             return None
+        n = len(self.roundtrips)
+        winners = sum(1 for r in self.roundtrips if r["pnl"] > 0)
+        profits_stdev = stdev([r["profit"] for r in self.roundtrips])
+        return self.report_from(profits_stdev, percentile([r["profit"] for r in self.losses], 0.25), winners, n)
+
+    def report_from(self, profits_stdev: float, loss_quartile: float, winners: int, n: int) -> dict[str, Any]:
+        """The report from the roundtrips' statistics (the stdev of their profits, the 25th percentile of
+        the losers' profits, the count of winners and of all); the rest from this analyzer's state."""
+        assert self.start_balance and self.date_start is not None
         span_ms = (self.date_end - self.date_start) * 1000
         start_balance = self.start_balance
         balance = self.balance
@@ -153,13 +162,9 @@ class PerformanceAnalyzer:
         relative_yearly = div(relative_profit, yrs)
         trades = self.trades
         factor = sqrt(div(trades, trades - 2))
-        sharpe = div(
-            div(relative_yearly - self.risk_free_return, stdev([r["profit"] for r in self.roundtrips])), factor
-        )
-        downside = percentile([r["profit"] for r in self.losses], 0.25) * factor
-        n = len(self.roundtrips)
+        sharpe = div(div(relative_yearly - self.risk_free_return, profits_stdev), factor)
+        downside = loss_quartile * factor
         if n > 0:
-            winners = sum(1 for r in self.roundtrips if r["pnl"] > 0)
             ratio: str | float = to_fixed4((winners / n) * 100)
         else:
             ratio = 100

@@ -1,0 +1,380 @@
+"""Batched evaluation of many parameter sets over one dataset: what a sweep chunk runs.
+
+Strategy candles are merged once per candle size. For a built-in strategy with a compiled kernel,
+the advice of every parameter set comes from the kernels (MACD, PPO and RSI through one parallel
+call over all sets, the others one call per set), then a compiled simulation of the advisor's
+direction filter, the paper trader and the analyzer's roundtrip book runs over every set in
+parallel; the analyzer's own ``report`` shapes the result. No event pipeline runs, and every
+report is identical (as doubles) to the one ``run_backtest`` makes: the simulation follows the
+pipeline's order of floating-point operations, and the tests compare the two on samples of every
+compiled strategy. Anything else (user strategies, malformed parameters) runs ``run_backtest``.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit, prange
+
+from gekko_common.engine.backtest import run_backtest
+from gekko_common.engine.candles import Candles, StrategyCandles, batch
+from gekko_common.engine.config import validate_advisor
+from gekko_common.engine.kernels import KERNELS, _emas, _minus_signal, _ppo, _rsi, _zones
+from gekko_common.engine.performance import PerformanceAnalyzer
+from gekko_common.engine.strategy import registered
+
+Metrics = dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One parameter set's result: Gekko's performanceReport (None without trades) and the extra metrics."""
+
+    report: dict[str, Any] | None
+    metrics: Metrics
+
+
+def strategy_settings(config: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The configured strategy's name and settings (the config's block, else the strategy's defaults)."""
+    strategies = registered()
+    method, _, _ = validate_advisor(config, set(strategies))
+    settings = config.get(method)
+    if settings is None:
+        settings = tomllib.loads(strategies[method].params) if strategies[method].params else {}
+    return method, settings
+
+
+# --- statistics, in stats-lite's order of operations -----------------------------------------------
+# Compiled copies of arith.mean / stdev / percentile: a sweep computes them for thousands of sets, and
+# in Python they cost more than the whole simulation. The tests compare the reports with ``==``.
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _mean(values: Any) -> float:
+    total = 0.0
+    count = 0
+    for x in values:
+        if np.isfinite(x):
+            total += x
+            count += 1
+    return total / count if count else np.nan
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _stdev(values: Any) -> float:
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return np.nan
+    mu = _mean(finite)
+    return math.sqrt(_mean((finite - mu) ** 2))
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _percentile(values: Any, p: float) -> float:
+    v = np.sort(values[np.isfinite(values)])
+    if not len(v):
+        return np.nan
+    i = (len(v) * p) - 0.5
+    if i == math.floor(i):
+        return v[int(i)]  # type: ignore[no-any-return]
+    ip = int(math.trunc(i))
+    f = i - ip
+    return ((1 - f) * v[ip]) + (f * v[min(ip + 1, len(v) - 1)])  # type: ignore[no-any-return]
+
+
+STATS = ("stdev", "lossQuartile", "winners", "maxDrawdown", "downsideDeviation", "gains", "losses")
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _book(start_balance: float, balances: Any, entries: Any, exits: Any, out: Any) -> None:
+    """Statistics of a run's book into ``out`` (the order of STATS): the report's (stdev of roundtrip
+    profits, 25th percentile of the losers' profits, winners) and the extra metrics' (max drawdown in %
+    from the running peak of ``balances``, downside deviation of the profits, sums of gains and losses)."""
+    profits = ((100 * exits) / entries) - 100
+    pnls = exits - entries
+    out[0] = _stdev(profits)
+    out[1] = _percentile(profits[exits < entries], 0.25)
+    out[2] = np.sum(pnls > 0)
+    peak, drawdown = start_balance, 0.0
+    for b in balances:
+        peak = max(peak, b)
+        if peak > 0:
+            drawdown = max(drawdown, (peak - b) / peak * 100)
+    out[3] = drawdown
+    out[4] = math.sqrt(np.sum(np.minimum(profits, 0.0) ** 2) / len(profits)) if len(profits) else 0.0
+    out[5] = np.sum(np.maximum(pnls, 0.0))
+    out[6] = -np.sum(np.minimum(pnls, 0.0))
+
+
+def metrics_of(stats: Any, roundtrips: int, yearly: float, risk_free: float) -> Metrics:
+    """Max drawdown (%), Sortino (yearly excess return over the downside deviation of roundtrip profits),
+    win rate (% of roundtrips with a gain) and profit factor (their gains over their losses)."""
+    drawdown, downside, gains, losses = (float(x) for x in stats[3:7])
+    return {
+        "maxDrawdown": drawdown,
+        "sortino": (yearly - risk_free) / downside if downside > 0 and math.isfinite(yearly) else None,
+        "winRate": float(stats[2]) / roundtrips * 100 if roundtrips else None,
+        "profitFactor": gains / losses if losses > 0 else None,
+    }
+
+
+# --- the compiled simulation ---------------------------------------------------------------------
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _extract_fee(amount: float, fee: float) -> float:
+    return math.floor((amount * 1e8) * fee) / 1e8  # type: ignore[no-any-return]
+
+
+@njit(cache=True)  # type: ignore[misc]
+def _simulate(codes: Any, first: int, last_index: Any, close: Any, start: Any, asset: float, currency: float,
+              fee: float, balances: Any, rts: Any) -> Any:
+    """One set: the advisor's direction filter, the paper trader's fills at the close, the analyzer's
+    roundtrips. ``balances`` gets each trade's balance; ``rts`` rows [entry date, entry total, exit
+    date, exit total]. Returns (trades, roundtrips, final asset, final currency, exposed)."""
+    direction = 0
+    trades = 0
+    rt = -1
+    exposed = asset > 0
+    have_entry = False
+    entry_date = 0.0
+    entry_total = 0.0
+    for k in range(first, len(codes)):
+        c = codes[k]
+        if c == 0 or c == direction:
+            continue
+        direction = c
+        m = last_index[k]
+        price = close[m]
+        date = float(start[m] + 60)
+        if c > 0:
+            asset = asset + _extract_fee(currency / price, fee)
+            currency = 0.0
+            exposed = True
+        else:
+            currency = currency + _extract_fee(asset * price, fee)
+            asset = 0.0
+            exposed = False
+        balances[trades] = currency + (price * asset)
+        trades += 1
+        if trades == 1 and c < 0:
+            continue
+        total = currency + (asset * price)
+        if c > 0:
+            entry_date, entry_total, have_entry = date, total, True
+        elif have_entry:
+            rt += 1
+            rts[rt, 0], rts[rt, 1], rts[rt, 2], rts[rt, 3] = entry_date, entry_total, date, total
+    return trades, rt + 1, asset, currency, exposed
+
+
+SUMMARY = ("trades", "roundtrips", "startBalance", "balance", "exposure", "zeroTotal", *STATS)
+
+
+@njit(cache=True, parallel=True)  # type: ignore[misc]
+def _simulate_many(codes: Any, first: Any, last_index: Any, close: Any, start: Any, asset: float, currency: float,
+                   fee: float, cap: int) -> Any:
+    """Every set in parallel, one row of SUMMARY each; ``cap`` bounds a set's trades (its advising candles)."""
+    sets = codes.shape[0]
+    summary = np.zeros((sets, len(SUMMARY)))
+    last = len(close) - 1
+    for s in prange(sets):
+        balances = np.zeros(cap + 1)
+        rts = np.zeros((cap // 2 + 1, 4))
+        trades, count, a, c, exposed = _simulate(
+            codes[s], first[s], last_index, close, start, asset, currency, fee, balances, rts
+        )
+        start_balance = currency + (close[last_index[first[s]]] * asset)
+        final = c + (close[last] * a) if exposed else balances[max(trades - 1, 0)]
+        balances[trades] = final
+        exposure = 0
+        for r in range(count):
+            exposure = (exposure + int(rts[r, 2]) * 1000) - int(rts[r, 0]) * 1000
+        row = summary[s]
+        row[0], row[1], row[2], row[3], row[4] = trades, count, start_balance, final, exposure
+        row[5] = 1.0 if np.any(rts[:count, 1] == 0) else 0.0
+        _book(start_balance, balances[: trades + 1], rts[:count, 1], rts[:count, 3], row[6:])
+    return summary
+
+
+@njit(cache=True, parallel=True)  # type: ignore[misc]
+def _macd_family_many(close: Any, params: Any, first: Any, kind: int) -> Any:
+    """Advice codes of many MACD (kind 0) or PPO (kind 1) sets: rows [short, long, signal, up, down, persistence]."""
+    sets = params.shape[0]
+    n = len(close)
+    out = np.zeros((sets, n), dtype=np.int8)
+    for s in prange(sets):
+        p = params[s]
+        es, el = _emas(close, p[0], p[1])
+        values = _minus_signal(es - el if kind == 0 else _ppo(es, el), p[2])
+        out[s] = _zones(values, np.full(n, p[3]), np.full(n, p[4]), first[s], 1, -1, p[5], False, False)
+    return out
+
+
+@njit(cache=True, parallel=True)  # type: ignore[misc]
+def _rsi_many(close: Any, params: Any, first: Any) -> Any:
+    """Advice codes of many RSI sets: rows [interval, high, low, persistence]."""
+    sets = params.shape[0]
+    n = len(close)
+    out = np.zeros((sets, n), dtype=np.int8)
+    for s in prange(sets):
+        p = params[s]
+        values = _rsi(close, int(p[0]))
+        out[s] = _zones(values, np.full(n, p[1]), np.full(n, p[2]), first[s], -1, 1, p[3], False, False)
+    return out
+
+
+def _macd_row(settings: dict[str, Any]) -> list[float]:
+    t = settings["thresholds"]
+    return [float(settings[k]) for k in ("short", "long", "signal")] + [
+        float(t["up"]), float(t["down"]), float(t["persistence"])
+    ]
+
+
+def _rsi_row(settings: dict[str, Any]) -> list[float]:
+    t = settings["thresholds"]
+    interval = settings["interval"]
+    if isinstance(interval, bool) or not isinstance(interval, int | float) or int(interval) != interval or interval < 1:
+        raise ValueError("the general path handles unusual intervals")
+    return [float(interval), float(t["high"]), float(t["low"]), float(t["persistence"])]
+
+
+BatchKernel = Callable[[Any, npt.NDArray[np.float64], npt.NDArray[np.int64]], Any]
+_MANY: dict[str, tuple[Callable[[dict[str, Any]], list[float]], BatchKernel]] = {
+    "MACD": (_macd_row, lambda close, p, f: _macd_family_many(close, p, f, 0)),
+    "PPO": (_macd_row, lambda close, p, f: _macd_family_many(close, p, f, 1)),
+    "RSI": (_rsi_row, _rsi_many),
+}
+"""Strategies whose kernel runs many parameter sets in one parallel call: a settings row, the kernel."""
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+
+def _compiled(method: str) -> bool:
+    cls = registered().get(method)
+    return method in KERNELS and cls is not None and cls.__module__ == "gekko_common.engine.strategies"
+
+
+def _first_check(config: dict[str, Any]) -> int:
+    return max(int(config["tradingAdvisor"].get("historySize") or 0), 1) - 1
+
+
+def _codes(method: str, configs: list[dict[str, Any]], strat: StrategyCandles) -> list[Any]:
+    """Advice codes per config (None where the kernel refuses the parameters)."""
+    settings = [strategy_settings(c)[1] for c in configs]
+    firsts = [_first_check(c) for c in configs]
+    out: list[Any] = [None] * len(configs)
+    many = _MANY.get(method)
+    if many is not None:
+        row_of, kernel = many
+        rows, where = [], []
+        for i, s in enumerate(settings):
+            try:
+                rows.append(row_of(s))
+                where.append(i)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+        if rows:
+            codes = kernel(strat.close, np.array(rows, dtype=np.float64), np.array([firsts[i] for i in where]))
+            for j, i in enumerate(where):
+                out[i] = codes[j]
+        return out
+    kernel_one = KERNELS[method]
+    for i, (config, s) in enumerate(zip(configs, settings, strict=True)):
+        try:
+            out[i] = kernel_one(strat, s, firsts[i], config)
+        except (KeyError, TypeError, ValueError, AssertionError, AttributeError):
+            continue
+    return out
+
+
+def _portfolio(config: dict[str, Any]) -> tuple[float, float, float, float]:
+    """(asset, currency, fee multiplier, risk-free return), read as the paper trader and the analyzer do."""
+    paper = config.get("paperTrader")
+    settings = paper if isinstance(paper, dict) else {}
+    fee_using = settings.get("feeUsing", "maker")
+    raw_fee = settings.get("feeMaker", 0.25) if fee_using == "maker" else settings.get("feeTaker", 0.25)
+    balance = settings.get("simulationBalance") or {"asset": 1, "currency": 100}
+    risk_free = (config.get("performanceAnalyzer") or {}).get("riskFreeReturn", 2)
+    return float(balance.get("asset", 1)), float(balance.get("currency", 100)), 1 - (raw_fee / 100), risk_free
+
+
+def _report(config: dict[str, Any], candles: Candles, strat: StrategyCandles, row: Any) -> Evaluation | None:
+    """The analyzer's report of one simulated set (a SUMMARY row); None when it needs the general path."""
+    trades, count, start_balance, balance, exposure, zero_total = row[:6]
+    if trades == 0:
+        return Evaluation(None, {})
+    if not start_balance or zero_total:
+        return None  # a zero balance: JavaScript's falsy and division rules, left to the pipeline
+    asset0, currency0, _, risk_free = _portfolio(config)
+    m0, last = int(strat.last_index[_first_check(config)]), len(candles) - 1
+    analyzer = PerformanceAnalyzer(risk_free, emit_updates=False)
+    analyzer.start_balance = float(start_balance)
+    analyzer.start_portfolio = {"asset": asset0, "currency": currency0}
+    analyzer.date_start, analyzer.date_end = int(candles.start[m0]), int(candles.start[last]) + 60
+    analyzer.start_price, analyzer.end_price = float(candles.close[m0]), float(candles.close[last])
+    analyzer.trades = int(trades)
+    analyzer.balance = float(balance)
+    analyzer.exposure_ms = int(exposure)
+    stats = row[6:]
+    report = analyzer.report_from(float(stats[0]), float(stats[1]), int(stats[2]), int(count))
+    return Evaluation(report, metrics_of(stats, int(count), float(report["relativeYearlyProfit"]), risk_free))
+
+
+def _general(config: dict[str, Any], candles: Candles) -> Evaluation:
+    """One backtest through the pipeline; the metrics from its roundtrips and trades."""
+    run = dict(config)
+    run["backtestResultExporter"] = {
+        "enabled": True,
+        "data": {"stratUpdates": False, "roundtrips": True, "stratCandles": False, "trades": True},
+    }
+    result = run_backtest(run, candles)
+    report = result.get("performanceReport")
+    if report is None:
+        return Evaluation(None, {})
+    _, _, _, risk_free = _portfolio(config)
+    rts = result["roundtrips"]
+    stats = np.zeros(len(STATS))
+    balances = np.array([*(t["balance"] for t in result["trades"]), report["balance"]], dtype=np.float64)
+    entries = np.array([r["entryBalance"] for r in rts], dtype=np.float64)
+    exits = np.array([r["exitBalance"] for r in rts], dtype=np.float64)
+    _book(float(report["startBalance"]), balances, entries, exits, stats)
+    return Evaluation(report, metrics_of(stats, len(rts), float(report["relativeYearlyProfit"]), risk_free))
+
+
+def evaluate(configs: list[dict[str, Any]], candles: Candles) -> list[Evaluation]:
+    """The result of every config (one market and date range: ``candles``), batched where compiled."""
+    out: list[Evaluation | None] = [None] * len(configs)
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, config in enumerate(configs):
+        method, size, _ = validate_advisor(config, set(registered()))
+        if _compiled(method):
+            groups.setdefault((method, size), []).append(i)
+    for (method, size), indexes in groups.items():
+        strat = batch(candles, size)
+        members = [configs[i] for i in indexes]
+        codes = _codes(method, members, strat)
+        ready = [j for j, c in enumerate(codes) if c is not None and _first_check(members[j]) < len(strat)]
+        if not ready:
+            continue
+        # sets of one fee and balance simulate together; the usual sweep varies strategy parameters only
+        by_portfolio: dict[tuple[float, float, float, float], list[int]] = {}
+        for j in ready:
+            by_portfolio.setdefault(_portfolio(members[j]), []).append(j)
+        for (asset, currency, fee, _), js in by_portfolio.items():
+            matrix = np.stack([codes[j] for j in js])
+            firsts = np.array([_first_check(members[j]) for j in js], dtype=np.int64)
+            cap = int(np.count_nonzero(matrix, axis=1).max()) + 1
+            summary = _simulate_many(
+                matrix, firsts, strat.last_index, candles.close, candles.start, asset, currency, fee, cap
+            )
+            for k, j in enumerate(js):
+                out[indexes[j]] = _report(members[j], candles, strat, summary[k])
+    return [e if e is not None else _general(configs[i], candles) for i, e in enumerate(out)]
