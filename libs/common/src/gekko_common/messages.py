@@ -54,6 +54,23 @@ class RunBacktest(msgspec.Struct, frozen=True, kw_only=True):
     config: dict[str, Any]
 
 
+class SweepJob(msgspec.Struct, frozen=True, kw_only=True):
+    """Command: drive a sweep; ``body`` is its checked POST /api/sweep request."""
+
+    sweep_id: str
+    body: dict[str, Any]
+
+
+class SweepChunk(msgspec.Struct, frozen=True, kw_only=True):
+    """Command: evaluate parameter sets ``points`` (numbered ``indexes``) of a sweep over one dataset."""
+
+    sweep_id: str
+    chunk: int
+    body: dict[str, Any]
+    indexes: list[int]
+    points: list[dict[str, Any]]
+
+
 class StartImport(msgspec.Struct, frozen=True, kw_only=True):
     """Command: import a market's 1-minute candles for a date range (unix seconds, inclusive)."""
 

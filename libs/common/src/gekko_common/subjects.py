@@ -28,6 +28,13 @@ BACKTEST: Final = f"{PREFIX}.cmd.backtest"
 BACKTEST_CANCEL: Final = f"{PREFIX}.cmd.backtest.cancel"
 """Published by the gateway when the HTTP client of a backtest went away: ``.{request id}``."""
 
+SWEEP_SUBMIT: Final = f"{PREFIX}.cmd.sweep.submit"
+"""A sweep request (the POST /api/sweep body), checked and started by one backtester (queue group)."""
+SWEEP_JOB: Final = f"{PREFIX}.cmd.sweep.job"
+"""A SweepJob in the GEKKO_SWEEPS work queue: one backtester drives the sweep (resumed by another if it dies)."""
+SWEEP_CHUNK: Final = f"{PREFIX}.cmd.sweep.chunk"
+"""A SweepChunk in the GEKKO_SWEEPS work queue: many parameter sets over one dataset, for any backtester."""
+
 IMPORT_START: Final = f"{PREFIX}.cmd.import.start"
 """A StartImport job, stored in the IMPORT_JOBS work queue and taken by one importer."""
 CANDLES_GET: Final = f"{PREFIX}.cmd.candles.get"
@@ -61,6 +68,14 @@ def gekko_event(gekko_id: str) -> str:
 
 
 GEKKO_EVENTS: Final = f"{PREFIX}.evt.gekko.>"
+
+
+def sweep_event(sweep_id: str) -> str:
+    """Subject of the events of one sweep."""
+    return f"{PREFIX}.evt.sweep.{sweep_id}"
+
+
+SWEEP_EVENTS: Final = f"{PREFIX}.evt.sweep.>"
 APIKEY_EVENTS: Final = f"{PREFIX}.evt.apikeys"
 
 # --- JetStream ---
@@ -71,6 +86,9 @@ STREAM_IMPORT_JOBS_SUBJECTS: Final = (IMPORT_START,)
 DURABLE_IMPORTERS: Final = "importers"
 STREAM_BACKTESTS: Final = "GEKKO_BACKTESTS"
 DURABLE_BACKTESTERS: Final = "backtesters"
+STREAM_SWEEPS: Final = "GEKKO_SWEEPS"
+DURABLE_SWEEP_DRIVERS: Final = "sweep-drivers"
+DURABLE_SWEEP_WORKERS: Final = "sweep-workers"
 
 KV_LEASES: Final = "gekko_leases"
 """Which runner owns which live gekko (key: gekko id, value: runner id; TTL-bound)."""
@@ -80,3 +98,5 @@ KV_API_KEYS: Final = "gekko_api_keys"
 # --- queue groups ---
 Q_IMPORTERS: Final = "importers"
 """Core-NATS queue group of the importers' read queries (scan, scansets, getCandles)."""
+Q_BACKTESTERS: Final = "backtesters"
+"""Core-NATS queue group of the backtesters' sweep submissions."""

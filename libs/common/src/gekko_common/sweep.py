@@ -16,8 +16,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from gekko_common.engine.config import parse_date, select_daterange
-from gekko_common.engine.errors import ConfigError
+from gekko_common.config import select_daterange
+from gekko_common.dates import parse_date
+from gekko_common.errors import ConfigError
 
 REPORT_OBJECTIVES = (
     "balance",
@@ -58,9 +59,10 @@ class Dimension:
         """Every value of the dimension (ranges need a step, or are integers stepping by 1)."""
         if self.values is not None:
             return list(self.values)
-        assert self.low is not None and self.high is not None
+        assert self.low is not None
+        assert self.high is not None
         step = self.step if self.step is not None else 1
-        count = int(math.floor((self.high - self.low) / step + 1e-9)) + 1
+        count = math.floor((self.high - self.low) / step + 1e-9) + 1
         out = [self.low + i * step for i in range(count)]
         return [int(v) for v in out] if self.integer else [round(v, 12) for v in out]
 
@@ -68,7 +70,8 @@ class Dimension:
         """One random value."""
         if self.values is not None or self.step is not None:
             return rng.choice(self.grid())
-        assert self.low is not None and self.high is not None
+        assert self.low is not None
+        assert self.high is not None
         if self.integer:
             return rng.randint(int(self.low), int(self.high))
         return rng.uniform(self.low, self.high)
@@ -297,3 +300,75 @@ def parse_spec(body: dict[str, Any], strategy_params: dict[str, Any], method: st
     if spec.total > MAX_POINTS:
         raise ConfigError("space", f"the sweep asks for {spec.total} backtests; at most {MAX_POINTS}")
     return spec
+
+
+# --- results -------------------------------------------------------------------------------------
+
+STARTED = "_sweep_started"
+"""Internal event carrying a new sweep's record (never relayed to websocket clients)."""
+RESULTS = "sweep_results"
+"""A chunk's results (or its error); published once per chunk, de-duplicated on the chunk."""
+UPDATE = "sweep_update"
+"""The driver's progress: done, total, best, finished."""
+ERROR = "sweep_error"
+
+
+def objective_values(
+    spec_objectives: tuple[str, ...] | list[str], report: dict[str, Any] | None, metrics: dict[str, Any]
+) -> dict[str, float | None]:
+    """Each objective's value in a result (None without a report or when the metric is undefined)."""
+    out: dict[str, float | None] = {}
+    for name in spec_objectives:
+        raw = (report or {}).get(name) if name in REPORT_OBJECTIVES else metrics.get(name)
+        try:
+            value = float(raw) if raw is not None else None
+        except (TypeError, ValueError):
+            value = None
+        out[name] = value if value is not None and math.isfinite(value) else None
+    return out
+
+
+def score(values: dict[str, float | None], objective: str) -> float:
+    """A sortable score of one objective, larger is better (a missing value ranks last)."""
+    value = values.get(objective)
+    if value is None:
+        return -math.inf
+    return -value if objective in MINIMISED else value
+
+
+class SweepBook:
+    """Every sweep's record and results: a fold over the sweep events (gateway view, driver replay)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+        self.chunks: dict[str, dict[int, dict[str, Any]]] = {}
+
+    def apply(self, sweep_id: str, kind: str, payload: Any) -> bool:
+        """Reduce one event; True when it brought a chunk not seen before."""
+        if kind == STARTED and isinstance(payload, dict):
+            self.records.setdefault(sweep_id, {**payload, "done": 0, "finished": False, "error": None})
+            self.chunks.setdefault(sweep_id, {})
+            return False
+        record = self.records.get(sweep_id)
+        if record is None or not isinstance(payload, dict):
+            return False
+        if kind == RESULTS:
+            chunks = self.chunks[sweep_id]
+            chunk = payload.get("chunk")
+            if not isinstance(chunk, int) or chunk in chunks:
+                return False
+            chunks[chunk] = payload
+            record["done"] += len(payload.get("results") or [])
+            if payload.get("error"):
+                record["error"] = payload["error"]
+            return True
+        if kind == UPDATE:
+            record.update({k: v for k, v in payload.items() if k in ("finished", "best", "stoppedEarly", "total")})
+        elif kind == ERROR:
+            record.update(error=payload.get("error"), finished=True)
+        return False
+
+    def results(self, sweep_id: str) -> list[dict[str, Any]]:
+        """A sweep's results in point order."""
+        rows = [r for c in self.chunks.get(sweep_id, {}).values() for r in c.get("results") or []]
+        return sorted(rows, key=lambda r: r["index"])

@@ -9,6 +9,7 @@ from nats.aio.msg import Msg
 
 from gekko_backtester.dataset import DatasetCache
 from gekko_backtester.handler import BacktestService
+from gekko_backtester.sweeps import Sweeps, warm_up
 from gekko_common import subjects
 from gekko_common.infra import bus
 from gekko_common.infra.service import ServiceRuntime, main
@@ -40,7 +41,26 @@ async def setup(runtime: ServiceRuntime) -> None:
         nc, runtime.js, subjects.STREAM_BACKTESTS, subjects.DURABLE_BACKTESTERS, handle, stopping=runtime.stopping
     )
 
+    sweeps = Sweeps(service, nc, runtime.js)
+    await bus.serve(nc, subjects.SWEEP_SUBMIT, sweeps.submit, queue=subjects.Q_BACKTESTERS)
+    for durable, handler, concurrency in (
+        (subjects.DURABLE_SWEEP_DRIVERS, sweeps.drive, 8),
+        (subjects.DURABLE_SWEEP_WORKERS, sweeps.run_chunk, 1),
+    ):
+        workers += await bus.serve_queue(
+            nc,
+            runtime.js,
+            subjects.STREAM_SWEEPS,
+            durable,
+            handler,
+            concurrency=concurrency,
+            stopping=runtime.stopping,
+            reply_required=False,
+        )
+    warming = asyncio.create_task(asyncio.to_thread(warm_up))
+
     async def stop_workers() -> None:
+        warming.cancel()
         for w in workers:
             w.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
@@ -50,6 +70,8 @@ async def setup(runtime: ServiceRuntime) -> None:
     runtime.ready_checks.append(store.ping)
     runtime.details = lambda: {
         "completed": service.completed,
+        "sweep_points": sweeps.evaluated,
+        "sweeps_driving": sweeps.driving,
         "in_flight": service.in_flight,
         "cache_bytes": service.cache.size_bytes,
         "cache_hits": service.cache.hits,

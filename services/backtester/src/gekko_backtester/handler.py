@@ -7,6 +7,8 @@ import logging
 import time
 from typing import Any
 
+import polars as pl
+
 from gekko_backtester.dataset import DatasetCache
 from gekko_common.config import ConfigInvalid, decode_config, market_of, merge_base_config, select_daterange
 from gekko_common.engine import Candles, load_strategy_dir, run_backtest
@@ -75,22 +77,27 @@ class BacktestService:
             metrics.BACKTESTS.labels(outcome).inc()
             metrics.BACKTEST_DURATION.observe(time.monotonic() - started)
 
+    async def dataset(self, config: dict[str, Any]) -> pl.DataFrame:
+        """The candles of a (merged) config's market and date range; ConfigError names what is wrong."""
+        decode_config(config)
+        market = market_of(config)
+        start, end = await self._daterange(config, market)
+        frame = await self.cache.get((market, start, end), lambda: self.store.read(market, start, end))
+        if frame.height == 0:
+            stored = describe(await self.store.ranges(market)) or "none"
+            raise ConfigError(
+                "backtest.daterange",
+                f"no candles of {market.label} between {iso(start)} and {iso(end)}; stored ranges: {stored}",
+            )
+        return frame
+
     async def _run(self, command: RunBacktest) -> Reply:
 
         try:
             if self.strategy_dir:
                 load_strategy_dir(self.strategy_dir)  # files added or changed since the last run
             config = merge_base_config(command.config)
-            decode_config(config)
-            market = market_of(config)
-            start, end = await self._daterange(config, market)
-            frame = await self.cache.get((market, start, end), lambda: self.store.read(market, start, end))
-            if frame.height == 0:
-                stored = describe(await self.store.ranges(market)) or "none"
-                raise ConfigError(
-                    "backtest.daterange",
-                    f"no candles of {market.label} between {iso(start)} and {iso(end)}; stored ranges: {stored}",
-                )
+            frame = await self.dataset(config)
             if command.request_id in self.cancelled:
                 self.cancelled.discard(command.request_id)
                 return Reply(error="cancelled", status=499)

@@ -27,7 +27,9 @@ from gekko_gateway.imports import ImportsView
 from gekko_gateway.relay import Relay
 from gekko_gateway.routes import backtest, market, system
 from gekko_gateway.routes import gekkos as gekko_routes
+from gekko_gateway.routes import sweeps as sweep_routes
 from gekko_gateway.security import BrowserGuard, RateLimit, RequestMetrics, TokenAuth, check_bind
+from gekko_gateway.sweeps import SweepsView
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ def build_app(
     relay: Relay,
     imports: ImportsView | None = None,
     gekkos: GekkosView | None = None,
+    sweeps: SweepsView | None = None,
 ) -> Any:
     """The ASGI application: litestar routes wrapped in CORS."""
     app = Litestar(
@@ -61,6 +64,7 @@ def build_app(
             *backtest.ROUTES,
             *market.ROUTES,
             *gekko_routes.ROUTES,
+            *sweep_routes.ROUTES,
             events_socket,
             events_socket_root,
         ],
@@ -71,6 +75,7 @@ def build_app(
                 "relay": relay,
                 "imports": imports or ImportsView(),
                 "gekkos": gekkos or GekkosView(),
+                "sweeps": sweeps or SweepsView(),
             }
         ),
         exception_handlers={
@@ -103,7 +108,9 @@ async def setup(runtime: ServiceRuntime) -> None:
     await imports.start(runtime.nc, runtime.js)
     gekkos = GekkosView()
     await gekkos.start(runtime.nc, runtime.js)
-    asgi = build_app(settings, runtime, relay, imports, gekkos)
+    sweeps = SweepsView()
+    await sweeps.start(runtime.nc, runtime.js)
+    asgi = build_app(settings, runtime, relay, imports, gekkos, sweeps)
     server = http_server.server(asgi, settings)
     task = asyncio.create_task(server.serve())
 

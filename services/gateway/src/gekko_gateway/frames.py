@@ -8,6 +8,7 @@ from gekko_common.messages import Envelope
 
 _PREFIX_IMPORT = "gekko.evt.import."
 _PREFIX_GEKKO = "gekko.evt.gekko."
+_PREFIX_SWEEP = "gekko.evt.sweep."
 
 GEKKO_LIFECYCLE = {"gekko_new", "gekko_stopped", "gekko_error", "gekko_archived", "gekko_deleted"}
 """Envelope types of a live gekko that are frames of their own rather than ``gekko_event``."""
@@ -22,6 +23,8 @@ def to_frame(subject: str, env: Envelope) -> dict[str, Any] | None:
         if env.type == "import_error":
             return {"type": "import_error", "import_id": import_id, "error": env.payload}
         return None
+    if subject.startswith(_PREFIX_SWEEP):
+        return _sweep_frame(subject[len(_PREFIX_SWEEP) :], env)
     if subject.startswith(_PREFIX_GEKKO):
         gekko_id = subject[len(_PREFIX_GEKKO) :]
         if env.type == "gekko_new":
@@ -37,4 +40,15 @@ def to_frame(subject: str, env: Envelope) -> dict[str, Any] | None:
         return {"type": "apiKeys", "exchanges": env.payload}
     if isinstance(env.payload, dict) and "type" in env.payload:
         return dict(env.payload)
+    return None
+
+
+def _sweep_frame(sweep_id: str, env: Envelope) -> dict[str, Any] | None:
+    """``sweep_update`` frames: the driver's progress as ``updates``, a chunk's results as ``results``."""
+    if env.type == "sweep_update":
+        return {"type": "sweep_update", "sweep_id": sweep_id, "updates": env.payload}
+    if env.type == "sweep_results" and isinstance(env.payload, dict):
+        return {"type": "sweep_update", "sweep_id": sweep_id, "results": env.payload.get("results")}
+    if env.type == "sweep_error":
+        return {"type": "sweep_error", "sweep_id": sweep_id, "error": env.payload}
     return None

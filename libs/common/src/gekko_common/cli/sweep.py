@@ -1,18 +1,17 @@
-"""``gekko sweep``: one config, a grid of strategy parameters, backtests spread over every backtester.
+"""``gekko sweep``: a parameter search run as a server-side job on the backtesters.
 
-Each combination is one request in the backtest work queue; every backtester replica takes the next
-one when it is free. A request whose replica dies is redelivered to another by JetStream (and sent
-again should even that fail), so the sweep completes as long as one replica lives. Results are ranked by a report field.
+The sweep is submitted to ``POST /api/sweep`` (a typo in a path or an objective is refused there,
+before anything runs) and then followed on ``GET /api/sweeps/{id}`` with a progress bar. Detach
+with ``--detach`` (or Ctrl-C): the sweep goes on; ``--attach ID`` follows it again from anywhere.
+At the end the ranked table is printed and the results written as JSON (a list of objects with
+``params`` and ``report``), CSV, Parquet and, for two searched parameters, a heatmap PNG.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import copy
-import itertools
 import json
-import sys
+import os
 import time
 import tomllib
 from pathlib import Path
@@ -21,151 +20,353 @@ from typing import Any
 import click
 
 from gekko_common.cli.backtest import load_config
-from gekko_common.cli.common import run as cli_run
+from gekko_common.cli.common import CliError
+from gekko_common.sweep import score
 
-RETRIES = 3
+POLL_S = 0.05
+"""How often progress is read while a sweep runs."""
+GATEWAY_PATIENCE_S = 120.0
+"""How long the gateway may be unreachable (a restart) before the CLI gives up following."""
+
+
+class SweepFailed(CliError):
+    """The sweep ended with an error, or the gateway stopped answering."""
+
+
+class Refused(CliError):
+    """The request is wrong (the gateway's 400, a bad flag): nothing ran."""
+
+    exit_code = 2
 
 
 @click.command("sweep")
 @click.option(
     "--config",
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="base Gekko config (config.js, JSON or TOML)",
 )
 @click.option(
     "--grid",
     multiple=True,
-    metavar="PATH=V1,V2,...",
-    help="a parameter and its values, e.g. MACD.short=5,10,15 (repeatable)",
+    metavar="PATH=VALUES",
+    help="a parameter and its values: MACD.short=5,10,15 or a range MACD.short=4..13 (step: 0.1..0.5:0.1)",
 )
 @click.option(
     "--space",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help='a JSON or TOML file of parameters and their values, e.g. {"MACD.short": [5, 10]}',
+    help='a JSON or TOML file of parameters: lists or {min, max, step}, e.g. {"MACD.short": [5, 10]}',
 )
-@click.option("--rank-by", default="relativeProfit", show_default=True, help="performanceReport field to rank by")
-@click.option("--top", type=int, default=10, show_default=True, help="rows to print")
-@click.option("--concurrency", type=click.IntRange(1, 1024), default=16, show_default=True, help="backtests in flight")
 @click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="write every result (params + report) as JSON"
+    "--search", default="grid", show_default=True, type=click.Choice(["grid", "random", "tpe", "cmaes", "nsga2"])
 )
+@click.option("--trials", type=int, help="trial budget of random and optimiser searches")
+@click.option("--seed", type=int, default=0, show_default=True, help="seed of random and optimiser searches")
+@click.option("--patience", type=int, help="optimisers: stop after this many trials without improvement")
+@click.option("--batch", type=int, help="optimisers: trials asked per generation")
+@click.option(
+    "--rank-by",
+    default="relativeProfit",
+    show_default=True,
+    help="objective(s), comma-separated: a performanceReport field or maxDrawdown, sortino, winRate, profitFactor",
+)
+@click.option("--train", metavar="FROM..TO", help="in-sample date range (with --test)")
+@click.option("--test", metavar="FROM..TO", help="out-of-sample date range (with --train)")
+@click.option("--walk-forward", type=int, metavar="K", help="K walk-forward windows over the config's range")
+@click.option("--top", type=int, default=10, show_default=True, help="rows to print")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="every result as JSON")
+@click.option("--csv", type=click.Path(dir_okay=False, path_type=Path), help="every result as CSV")
+@click.option("--parquet", type=click.Path(dir_okay=False, path_type=Path), help="every result as Parquet")
+@click.option("--heatmap", type=click.Path(dir_okay=False, path_type=Path), help="PNG of the objective (2 parameters)")
+@click.option("--detach", is_flag=True, help="print the sweep id and leave it running")
+@click.option("--attach", metavar="ID", help="follow a sweep started before, then rank and write it")
 @click.option("-v", "--verbose", is_flag=True, help="say which stack is used")
 def sweep_command(**options: Any) -> None:
-    """Backtest every combination of a parameter grid on the stack's backtesters and rank them.
+    """Search strategy parameters as a server-side job on every backtester, then rank the results.
 
     \b
     Examples:
-      gekko sweep --config config.js --grid MACD.short=6,10,14 --grid MACD.long=21,30
-      gekko sweep --config examples/gekko-config.json --space examples/sweep-space.json --rank-by sharpe
+      gekko sweep --config config.js --grid MACD.short=4..13 --grid MACD.long=18..37 --heatmap map.png
+      gekko sweep --config config.js --space examples/sweep-space.json --rank-by sharpe --csv out.csv
+      gekko sweep --config config.js --grid MACD.short=3..20 --search tpe --trials 500 --seed 7
+      gekko sweep --config config.js --grid MACD.short=4..13 --train 2025-05-20..2025-07-15 --test 2025-07-15..2025-08-18
+      gekko sweep --attach 3f2a...      # follow a sweep started with --detach (or left with Ctrl-C)
     """
     from gekko_common.cli.stackinfo import need
 
-    args = argparse.Namespace(**{**options, "grid": list(options["grid"]) + space_specs(options.pop("space"))})
-    args.nats_url = need("nats", args.verbose)
-    sys.exit(cli_run(run(args)))
+    args = argparse.Namespace(**options)
+    run(args, need("gateway", args.verbose), os.environ.get("GEKKO_API_TOKEN"))
 
 
-def space_specs(path: Path | None) -> list[str]:
-    """A space file (``{"MACD.short": [5, 10]}``, JSON or TOML) as ``--grid`` specs."""
+def _space_file(path: Path | None) -> dict[str, Any]:
+    """A space file: parameter paths to lists of values or ``{min, max, step}`` ranges (JSON or TOML)."""
     if path is None:
-        return []
+        return {}
     text = path.read_text()
     space = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    if not isinstance(space, dict) or not all(isinstance(v, list) and v for v in space.values()):
-        raise click.BadParameter("the space maps parameter paths to lists of values", param_hint="--space")
-    return [f"{key}={','.join(json.dumps(v) for v in values)}" for key, values in space.items()]
+    if not isinstance(space, dict):
+        raise Refused(f"{path}: the space maps parameter paths to values or ranges")
+    return space
 
 
-def parse_grid(specs: list[str]) -> dict[str, list[Any]]:
-    """``["MACD.short=5,10"]`` -> ``{"MACD.short": [5, 10]}`` (values parsed as JSON where possible)."""
-    grid: dict[str, list[Any]] = {}
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def parse_grid(specs: list[str]) -> dict[str, Any]:
+    """``["MACD.short=5,10", "MACD.long=18..37"]`` -> ``{"MACD.short": [5, 10], "MACD.long": {"min": 18, "max": 37}}``
+    (list values parsed as JSON where possible)."""
+    grid: dict[str, Any] = {}
     for spec in specs:
         path, sep, values = spec.partition("=")
         if not sep or not path or not values:
-            raise ValueError(f"--grid takes PATH=V1,V2,..., got {spec!r}")
-        parsed: list[Any] = []
-        for v in values.split(","):
-            try:
-                parsed.append(json.loads(v))
-            except json.JSONDecodeError:
-                parsed.append(v)
-        grid[path] = parsed
+            raise ValueError(f"--grid takes PATH=V1,V2,... or PATH=LOW..HIGH[:STEP], got {spec!r}")
+        low, dots, rest = values.partition("..")
+        if dots:
+            high, _, step = rest.partition(":")
+            bounds = {"min": _value(low), "max": _value(high)}
+            if step:
+                bounds["step"] = _value(step)
+            if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bounds.values()):
+                raise ValueError(f"--grid range {spec!r} needs numbers")
+            grid[path] = bounds
+        else:
+            grid[path] = [_value(v) for v in values.split(",")]
     return grid
 
 
-def combinations(base: dict[str, Any], grid: dict[str, list[Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Every (params, config) of the grid's cartesian product; exporter trimmed to the report."""
+def _daterange(text: str, flag: str) -> dict[str, str]:
+    start, sep, end = text.partition("..")
+    if not sep or not start or not end:
+        raise ValueError(f"{flag} takes FROM..TO, got {text!r}")
+    return {"from": start, "to": end}
+
+
+def request_body(args: argparse.Namespace) -> dict[str, Any]:
+    """The POST /api/sweep body the flags describe."""
+    if args.config is None:
+        raise ValueError("--config is required (or --attach ID)")
+    space = {**_space_file(args.space), **parse_grid(list(args.grid))}
+    if not space:
+        raise ValueError("give the parameters to search: --grid PATH=VALUES or --space FILE")
+    search: dict[str, Any] = {"method": args.search, "seed": args.seed}
+    for key in ("trials", "patience", "batch"):
+        if getattr(args, key) is not None:
+            search[key] = getattr(args, key)
+    objectives = [o.strip() for o in args.rank_by.split(",") if o.strip()]
+    body: dict[str, Any] = {
+        "config": load_config(args.config),
+        "space": space,
+        "objective": objectives[0] if len(objectives) == 1 else objectives,
+        "search": search,
+    }
+    if (args.train is None) != (args.test is None):
+        raise ValueError("--train and --test go together")
+    if args.train:
+        body["split"] = {"train": _daterange(args.train, "--train"), "test": _daterange(args.test, "--test")}
+    if args.walk_forward is not None:
+        body["walkForward"] = {"windows": args.walk_forward}
+    return body
+
+
+class Gateway:
+    """The few gateway calls of a sweep, retried while the gateway restarts."""
+
+    def __init__(self, url: str, token: str | None) -> None:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=url, headers=headers, timeout=60)
+        self.url = url
+
+    def submit(self, body: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+
+        try:
+            answer = self.http.post("/api/sweep", json=body)
+        except httpx.TransportError as exc:
+            raise SweepFailed(f"cannot reach the gateway at {self.url}: {exc}") from None
+        if answer.status_code != 200:
+            raise (Refused if answer.status_code < 500 else SweepFailed)(_error(answer))
+        result: dict[str, Any] = answer.json()
+        return result
+
+    def sweep(self, sweep_id: str, results: bool) -> dict[str, Any]:
+        import httpx
+
+        give_up = time.monotonic() + GATEWAY_PATIENCE_S
+        while True:
+            try:
+                answer = self.http.get(f"/api/sweeps/{sweep_id}", params={"results": str(results).lower()})
+                if answer.status_code == 404:
+                    raise Refused(f"no sweep {sweep_id!r}")
+                if answer.status_code == 200:
+                    record: dict[str, Any] = answer.json()
+                    return record
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > give_up:
+                raise SweepFailed(f"the gateway at {self.url} did not answer for {GATEWAY_PATIENCE_S:.0f} s")
+            time.sleep(0.5)
+
+
+def _error(answer: Any) -> str:
+    try:
+        body = answer.json()
+        field = f" ({body['field']})" if body.get("field") else ""
+        return f"{body.get('error', answer.text)}{field}"
+    except ValueError:
+        return str(answer.text)
+
+
+def follow(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
+    """Show a progress bar until the sweep finishes; its record with results."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn(f"sweep {sweep_id}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("sweep", total=None)
+        while True:
+            record = gateway.sweep(sweep_id, results=False)
+            bar.update(task, total=record.get("total"), completed=record.get("done", 0))
+            if record.get("finished"):
+                break
+            time.sleep(POLL_S)
+    record = gateway.sweep(sweep_id, results=True)
+    if record.get("error"):
+        raise SweepFailed(f"sweep {sweep_id} failed: {record['error']}")
+    return record
+
+
+def ranked(results: list[dict[str, Any]], objective: str) -> list[dict[str, Any]]:
+    """Best first by ``objective`` (in-sample)."""
+    return sorted(results, key=lambda r: score(r.get("objectives") or {}, objective), reverse=True)
+
+
+def print_table(rows: list[dict[str, Any]], objectives: list[str], top: int) -> None:
+    """The ranked table: in-sample and out-of-sample objectives side by side, then the parameters."""
+    from rich.console import Console
+    from rich.table import Table
+
+    with_oos = any("oos" in r for r in rows)
+    table = Table(box=None)
+    table.add_column("#", justify="right")
+    for o in objectives:
+        table.add_column(f"{o} (in)" if with_oos else o, justify="right")
+        if with_oos:
+            table.add_column(f"{o} (out)", justify="right")
+    table.add_column("trades", justify="right")
+    table.add_column("params")
+    for rank, r in enumerate(rows[:top], 1):
+        cells = [str(rank)]
+        for o in objectives:
+            cells.append(_cell((r.get("objectives") or {}).get(o)))
+            if with_oos:
+                cells.append(_cell((r.get("oos") or {}).get(o)))
+        cells += [str((r.get("report") or {}).get("trades", 0)), json.dumps(r["params"])]
+        table.add_row(*cells)
+    Console(width=200).print(table)
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One flat row per result: rank, index, params, objectives (in and out of sample), report, metrics."""
     out = []
-    keys = list(grid)
-    for values in itertools.product(*(grid[k] for k in keys)):
-        config = copy.deepcopy(base)
-        params = dict(zip(keys, values, strict=True))
-        for path, value in params.items():
-            node = config
-            *parents, leaf = path.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[leaf] = value
-        exporter = config.setdefault("backtestResultExporter", {})
-        exporter["enabled"] = True
-        exporter["data"] = {"stratUpdates": False, "roundtrips": False, "stratCandles": False, "trades": False}
-        out.append((params, config))
+    for rank, r in enumerate(rows, 1):
+        row: dict[str, Any] = {"rank": rank, "index": r["index"], **r["params"]}
+        row.update({f"objective.{k}": v for k, v in (r.get("objectives") or {}).items()})
+        row.update({f"oos.{k}": v for k, v in (r.get("oos") or {}).items()})
+        row.update({f"report.{k}": v for k, v in (r.get("report") or {}).items()})
+        row.update({f"metrics.{k}": v for k, v in (r.get("metrics") or {}).items()})
+        out.append(row)
     return out
 
 
-async def run(args: argparse.Namespace) -> int:
-    """Send every combination, retrying those whose replica died, and print the ranking."""
-    from gekko_common import subjects
-    from gekko_common.infra import bus
-    from gekko_common.messages import RunBacktest, encoder, new_id
-
-    try:
-        jobs = combinations(load_config(args.config), parse_grid(args.grid))
-    except (ValueError, OSError) as exc:
-        print(f"gekko sweep: {exc}", file=sys.stderr)
-        return 1
-    nc = await bus.connect(args.nats_url, "gekko-sweep")
-    js = nc.jetstream()
-    limiter = asyncio.Semaphore(args.concurrency)
-    results: list[dict[str, Any]] = []
-    started = time.perf_counter()
-
-    async def one(params: dict[str, Any], config: dict[str, Any]) -> None:
-        async with limiter:
-            for attempt in range(1, RETRIES + 1):
-                request_id = new_id()
-                payload = encoder.encode(RunBacktest(request_id=request_id, config=config))
-                try:
-                    answer = await bus.request(
-                        nc, subjects.BACKTEST, payload, first_timeout=600, js=js, request_id=request_id
-                    )
-                    break
-                except bus.BusError as exc:
-                    if attempt == RETRIES:
-                        results.append({"params": params, "error": str(exc)})
-                        return
-            if answer.error:
-                results.append({"params": params, "error": answer.error})
-            else:
-                results.append({"params": params, "report": (answer.result or {}).get("performanceReport")})
-
-    try:
-        await asyncio.gather(*(one(p, c) for p, c in jobs))
-    finally:
-        await nc.close()
-    elapsed = time.perf_counter() - started
-
-    def score(r: dict[str, Any]) -> float:
-        report = r.get("report") or {}
-        value = report.get(args.rank_by)
-        return float(value) if isinstance(value, int | float) else float("-inf")
-
-    results.sort(key=score, reverse=True)
-    print(f"{len(jobs)} backtests in {elapsed:.2f} s ({len(jobs) / elapsed:.1f}/s), ranked by {args.rank_by}")
-    for r in results[: args.top]:
-        shown = r.get("error") or (r.get("report") or {}).get(args.rank_by, "no trades")
-        print(f"  {shown!s:>24}  {json.dumps(r['params'])}")
+def write_outputs(args: argparse.Namespace, rows: list[dict[str, Any]], objective: str) -> None:
+    """JSON, CSV, Parquet and heatmap files, as asked."""
     if args.output:
-        args.output.write_text(json.dumps(results, indent=2))
-    return 0 if all("error" not in r for r in results) else 1
+        args.output.write_text(json.dumps(rows, indent=2))
+    if args.csv or args.parquet:
+        import polars as pl
+
+        frame = pl.DataFrame(flat_rows(rows), infer_schema_length=None)
+        if args.csv:
+            frame.write_csv(args.csv)
+        if args.parquet:
+            frame.write_parquet(args.parquet)
+    if args.heatmap:
+        heatmap(rows, objective, args.heatmap)
+
+
+def heatmap(rows: list[dict[str, Any]], objective: str, path: Path) -> None:
+    """A PNG of ``objective`` over two searched parameters (the best value where points share a cell)."""
+    keys = list(rows[0]["params"]) if rows else []
+    if len(keys) != 2:
+        raise Refused(f"--heatmap needs exactly two searched parameters, the sweep has {len(keys)}")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    xs = sorted({r["params"][keys[0]] for r in rows})
+    ys = sorted({r["params"][keys[1]] for r in rows})
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for r in reversed(rows):  # best last: it wins its cell
+        value = (r.get("objectives") or {}).get(objective)
+        if value is not None:
+            grid[ys.index(r["params"][keys[1]]), xs.index(r["params"][keys[0]])] = value
+    fig, ax = plt.subplots(figsize=(max(4, len(xs) * 0.5 + 2), max(3, len(ys) * 0.4 + 2)))
+    image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(xs)), [str(x) for x in xs], rotation=90)
+    ax.set_yticks(range(len(ys)), [str(y) for y in ys])
+    ax.set_xlabel(keys[0])
+    ax.set_ylabel(keys[1])
+    fig.colorbar(image, label=objective)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def run(args: argparse.Namespace, url: str, token: str | None) -> None:
+    """Submit (or attach to) a sweep, follow it, rank and write the results."""
+    started = time.perf_counter()
+    gateway = Gateway(url, token)
+    objectives = [o.strip() for o in args.rank_by.split(",") if o.strip()]
+    try:
+        if args.attach:
+            sweep_id = args.attach
+        else:
+            sweep_id = gateway.submit(request_body(args))["id"]
+            if args.detach:
+                click.echo(sweep_id)
+                return
+        try:
+            record = follow(gateway, sweep_id)
+        except KeyboardInterrupt:
+            raise SweepFailed(f"detached; the sweep goes on: gekko sweep --attach {sweep_id}") from None
+        objectives = list(record.get("objective") or objectives)
+        rows = ranked(record["results"], objectives[0])
+        elapsed = time.perf_counter() - started
+        click.echo(
+            f"{len(rows)} backtests in {elapsed:.2f} s ({len(rows) / elapsed:.1f}/s), ranked by {objectives[0]}"
+            + (" (stopped early)" if record.get("stoppedEarly") else "")
+            + f"  [sweep {sweep_id}]"
+        )
+        print_table(rows, objectives, args.top)
+        write_outputs(args, rows, objectives[0])
+    except (ValueError, OSError) as exc:
+        raise Refused(str(exc)) from None

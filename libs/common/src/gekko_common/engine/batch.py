@@ -83,7 +83,7 @@ def _percentile(values: Any, p: float) -> float:
     i = (len(v) * p) - 0.5
     if i == math.floor(i):
         return v[int(i)]  # type: ignore[no-any-return]
-    ip = int(math.trunc(i))
+    ip = math.trunc(i)
     f = i - ip
     return ((1 - f) * v[ip]) + (f * v[min(ip + 1, len(v) - 1)])  # type: ignore[no-any-return]
 
@@ -133,8 +133,18 @@ def _extract_fee(amount: float, fee: float) -> float:
 
 
 @njit(cache=True)  # type: ignore[misc]
-def _simulate(codes: Any, first: int, last_index: Any, close: Any, start: Any, asset: float, currency: float,
-              fee: float, balances: Any, rts: Any) -> Any:
+def _simulate(
+    codes: Any,
+    first: int,
+    last_index: Any,
+    close: Any,
+    start: Any,
+    asset: float,
+    currency: float,
+    fee: float,
+    balances: Any,
+    rts: Any,
+) -> Any:
     """One set: the advisor's direction filter, the paper trader's fills at the close, the analyzer's
     roundtrips. ``balances`` gets each trade's balance; ``rts`` rows [entry date, entry total, exit
     date, exit total]. Returns (trades, roundtrips, final asset, final currency, exposed)."""
@@ -177,9 +187,10 @@ def _simulate(codes: Any, first: int, last_index: Any, close: Any, start: Any, a
 SUMMARY = ("trades", "roundtrips", "startBalance", "balance", "exposure", "zeroTotal", *STATS)
 
 
-@njit(cache=True, parallel=True)  # type: ignore[misc]
-def _simulate_many(codes: Any, first: Any, last_index: Any, close: Any, start: Any, asset: float, currency: float,
-                   fee: float, cap: int) -> Any:
+@njit(cache=True, parallel=True, nogil=True)  # type: ignore[misc]
+def _simulate_many(
+    codes: Any, first: Any, last_index: Any, close: Any, start: Any, asset: float, currency: float, fee: float, cap: int
+) -> Any:
     """Every set in parallel, one row of SUMMARY each; ``cap`` bounds a set's trades (its advising candles)."""
     sets = codes.shape[0]
     summary = np.zeros((sets, len(SUMMARY)))
@@ -203,7 +214,7 @@ def _simulate_many(codes: Any, first: Any, last_index: Any, close: Any, start: A
     return summary
 
 
-@njit(cache=True, parallel=True)  # type: ignore[misc]
+@njit(cache=True, parallel=True, nogil=True)  # type: ignore[misc]
 def _macd_family_many(close: Any, params: Any, first: Any, kind: int) -> Any:
     """Advice codes of many MACD (kind 0) or PPO (kind 1) sets: rows [short, long, signal, up, down, persistence]."""
     sets = params.shape[0]
@@ -217,7 +228,7 @@ def _macd_family_many(close: Any, params: Any, first: Any, kind: int) -> Any:
     return out
 
 
-@njit(cache=True, parallel=True)  # type: ignore[misc]
+@njit(cache=True, parallel=True, nogil=True)  # type: ignore[misc]
 def _rsi_many(close: Any, params: Any, first: Any) -> Any:
     """Advice codes of many RSI sets: rows [interval, high, low, persistence]."""
     sets = params.shape[0]
@@ -233,7 +244,9 @@ def _rsi_many(close: Any, params: Any, first: Any) -> Any:
 def _macd_row(settings: dict[str, Any]) -> list[float]:
     t = settings["thresholds"]
     return [float(settings[k]) for k in ("short", "long", "signal")] + [
-        float(t["up"]), float(t["down"]), float(t["persistence"])
+        float(t["up"]),
+        float(t["down"]),
+        float(t["persistence"]),
     ]
 
 
@@ -257,7 +270,8 @@ _MANY: dict[str, tuple[Callable[[dict[str, Any]], list[float]], BatchKernel]] = 
 # --- evaluation ----------------------------------------------------------------------------------
 
 
-def _compiled(method: str) -> bool:
+def compiled(method: str) -> bool:
+    """Whether ``method`` is a built-in strategy with a compiled kernel."""
     cls = registered().get(method)
     return method in KERNELS and cls is not None and cls.__module__ == "gekko_common.engine.strategies"
 
@@ -355,7 +369,7 @@ def evaluate(configs: list[dict[str, Any]], candles: Candles) -> list[Evaluation
     groups: dict[tuple[str, int], list[int]] = {}
     for i, config in enumerate(configs):
         method, size, _ = validate_advisor(config, set(registered()))
-        if _compiled(method):
+        if compiled(method):
             groups.setdefault((method, size), []).append(i)
     for (method, size), indexes in groups.items():
         strat = batch(candles, size)

@@ -151,7 +151,8 @@ class PerformanceAnalyzer:
     def report_from(self, profits_stdev: float, loss_quartile: float, winners: int, n: int) -> dict[str, Any]:
         """The report from the roundtrips' statistics (the stdev of their profits, the 25th percentile of
         the losers' profits, the count of winners and of all); the rest from this analyzer's state."""
-        assert self.start_balance and self.date_start is not None
+        assert self.start_balance
+        assert self.date_start is not None
         span_ms = (self.date_end - self.date_start) * 1000
         start_balance = self.start_balance
         balance = self.balance

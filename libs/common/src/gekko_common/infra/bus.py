@@ -149,6 +149,13 @@ async def ensure_jetstream(nc: Client) -> JetStreamContext:
             max_age=3600,
             duplicate_window=120,
         ),
+        StreamConfig(
+            name=subjects.STREAM_SWEEPS,
+            subjects=[subjects.SWEEP_JOB, subjects.SWEEP_CHUNK],
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.WORK_QUEUE,
+            duplicate_window=120,
+        ),
     ]
     for cfg in streams:
         try:
@@ -173,6 +180,20 @@ async def ensure_jetstream(nc: Client) -> JetStreamContext:
     )
     with contextlib.suppress(nats.js.errors.BadRequestError):
         await js.add_consumer(subjects.STREAM_IMPORT_JOBS, importers)
+    for durable, subject, wait in (
+        (subjects.DURABLE_SWEEP_DRIVERS, subjects.SWEEP_JOB, IMPORT_ACK_WAIT_S),
+        (subjects.DURABLE_SWEEP_WORKERS, subjects.SWEEP_CHUNK, ACK_WAIT_S),
+    ):
+        sweeps = ConsumerConfig(
+            durable_name=durable,
+            filter_subject=subject,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=wait,
+            max_deliver=-1,
+            max_ack_pending=10_000,
+        )
+        with contextlib.suppress(nats.js.errors.BadRequestError):
+            await js.add_consumer(subjects.STREAM_SWEEPS, sweeps)
     for bucket, ttl in ((subjects.KV_LEASES, LEASE_TTL_S), (subjects.KV_API_KEYS, 0.0)):
         try:
             await js.key_value(bucket)
@@ -484,6 +505,13 @@ class Follower:
             await asyncio.sleep(0.05)
         self._watch = asyncio.create_task(self._watchdog())
         return self
+
+    async def stop(self) -> None:
+        """Stop following."""
+        if self._watch is not None:
+            self._watch.cancel()
+        with contextlib.suppress(Exception):
+            await self.sub.unsubscribe()
 
     async def _watchdog(self) -> None:
         while True:

@@ -1,0 +1,166 @@
+"""Sweeps as server-side jobs: backtests/s end to end, `gekko sweep` process start included.
+
+Starts its own nats-server and PostgreSQL (temporary directories), loads the real 90-day file, runs
+the gateway and backtesters, and times the `gekko sweep` command as a whole (start, submit, chunks on
+the backtesters, results, ranking). Every figure is checked against single POST /api/backtest on a
+sample of points. Run: ``.venv/bin/python benchmarks/bench_sweep.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from gekko_common.infra import migrate
+from gekko_common.infra.localstack import NatsServer, PostgresServer, free_port
+from gekko_common.infra.procs import ServiceProcess, wait_http_ok
+from gekko_common.infra.store import CandleStore
+from gekko_common.market import Market
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("GEKKO_SHARED_DIR", ROOT.parent / "shared"))
+FULL_CSV = SHARED / "data" / "btcusdt-binance-1m-20250520-20250818.csv.gz"
+MACD_REQUEST = SHARED / "reference" / "backtests" / "026_MACD_cs60_h10_full.json"
+MACD_GRID = ["MACD.short=4..13", "MACD.long=18..37", "MACD.signal=5..9"]
+MACD_10K = ["MACD.short=3..27", "MACD.long=20..59", "MACD.signal=3..12"]
+RSI_GRID = ["RSI.interval=5..24", "RSI.thresholds.high=60..78:2", "RSI.thresholds.low=20..40:5"]
+USER_GRID = ["varPPO.thresholds.weightLow=50..249:10", "varPPO.thresholds.persistence=0..9"]
+
+
+async def load_data(url: str) -> None:
+    import polars as pl
+
+    store = await CandleStore.connect(url)
+    await store.write(Market("binance", "USDT", "BTC"), pl.read_csv(FULL_CSV))
+    await store.close()
+
+
+class Bench:
+    def __init__(self, tmp: Path, env: dict[str, str]) -> None:
+        self.tmp = tmp
+        self.env = env
+        self.url = f"http://127.0.0.1:{env['GEKKO_HTTP_PORT']}"
+        self.procs: list[ServiceProcess] = []
+
+    def start(self, name: str) -> ServiceProcess:
+        penv = {**self.env, "GEKKO_HEALTH_PORT": str(free_port())}
+        proc = ServiceProcess(name, penv, self.tmp / f"{name}.log").start()
+        health = self.url if name == "gateway" else f"http://127.0.0.1:{penv['GEKKO_HEALTH_PORT']}"
+        wait_http_ok(health + "/readyz", proc, timeout=180)
+        self.procs.append(proc)
+        return proc
+
+    def sweep(self, config: dict, grid: list[str], *extra: str) -> tuple[float, list[dict]]:
+        """Run `gekko sweep` as a process; (seconds from its start to its exit, its ranked results)."""
+        path = self.tmp / "config.json"
+        path.write_text(json.dumps(config))
+        out = self.tmp / "out.json"
+        args = [sys.executable, "-m", "gekko_common.cli.main", "sweep", "--config", str(path), "--output", str(out)]
+        for g in grid:
+            args += ["--grid", g]
+        t = time.perf_counter()
+        done = subprocess.run([*args, *extra], env={**os.environ, **self.env}, capture_output=True, text=True)
+        elapsed = time.perf_counter() - t
+        if done.returncode != 0:
+            raise SystemExit(f"gekko sweep failed: {done.stderr[-2000:]}")
+        return elapsed, json.loads(out.read_text())
+
+    def check_sample(self, config: dict, results: list[dict], count: int = 10) -> str:
+        """Compare a sample of sweep results with single POST /api/backtest."""
+        rng = random.Random(1)
+        with httpx.Client(timeout=600) as client:
+            for r in rng.sample(results, min(count, len(results))):
+                single = json.loads(json.dumps(config))
+                for path, value in r["params"].items():
+                    node = single
+                    *parents, leaf = path.split(".")
+                    for part in parents:
+                        node = node.setdefault(part, {})
+                    node[leaf] = value
+                answer = client.post(self.url + "/api/backtest", json=single).json()
+                if answer.get("performanceReport") != r["report"]:
+                    raise SystemExit(f"sweep result differs from a single backtest at {r['params']}")
+        return f"{min(count, len(results))} sampled points identical to single backtests"
+
+
+def report(label: str, points: int, elapsed: float, note: str, target: float | None = None) -> float:
+    rate = points / elapsed
+    verdict = f" (target >= {target:.0f}/s: {'ok' if rate >= target else 'MISSED'})" if target else ""
+    print(f"{label}: {points} points in {elapsed:.2f} s = {rate:.0f} backtests/s{verdict}; {note}")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--skip-user", action="store_true", help="skip the interpreted-strategy replica scaling")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="gekko-bench-sweep-"))
+    nats = NatsServer(tmp / "nats").start()
+    pg = PostgresServer(tmp / "pg").start()
+    bench = Bench(
+        tmp,
+        {"GEKKO_NATS_URL": nats.url, "GEKKO_DATABASE_URL": pg.url, "GEKKO_LOG_LEVEL": "WARNING",
+         "GEKKO_HTTP_PORT": str(free_port())},
+    )  # fmt: skip
+    try:
+        migrate.upgrade(pg.url)
+        asyncio.run(load_data(pg.url))
+        print(f"== {sys.executable} benchmarks/bench_sweep.py")
+        bench.start("gateway")
+        bench.start("backtester-1")
+        macd = json.loads(MACD_REQUEST.read_text())["request"]
+        bench.sweep(macd, ["MACD.short=5,6"])  # the replica loads the dataset and its compiled kernels once
+        elapsed, results = bench.sweep(macd, MACD_GRID)
+        report("MACD 1,000-point grid cs60, 90 days, 1 backtester", 1000, elapsed,
+               bench.check_sample(macd, results), target=3000)  # fmt: skip
+        elapsed, results = bench.sweep(macd, MACD_10K)
+        report("MACD 10,000-point grid cs60, 90 days, 1 backtester", 10_000, elapsed,
+               bench.check_sample(macd, results))  # fmt: skip
+        rsi = {**macd, "tradingAdvisor": {"enabled": True, "method": "RSI", "candleSize": 1, "historySize": 10},
+               "RSI": {"interval": 14, "thresholds": {"low": 30, "high": 70, "persistence": 1}}}  # fmt: skip
+        elapsed, results = bench.sweep(rsi, RSI_GRID)
+        report("RSI 1,000-point grid cs1, 90 days, 1 backtester", len(results), elapsed,
+               bench.check_sample(rsi, results, 5))  # fmt: skip
+        elapsed, results = bench.sweep(
+            macd, ["MACD.short=3..20", "MACD.long=15..60", "MACD.signal=3..15"],
+            "--search", "tpe", "--trials", "500", "--seed", "7",
+        )  # fmt: skip
+        again = bench.sweep(macd, ["MACD.short=3..20", "MACD.long=15..60", "MACD.signal=3..15"],
+                            "--search", "tpe", "--trials", "500", "--seed", "7")[1]  # fmt: skip
+        same = sorted(json.dumps(r["params"]) for r in results) == sorted(json.dumps(r["params"]) for r in again)
+        report("Optuna TPE 500 trials on MACD, 1 backtester", len(results), elapsed,
+               f"same seed, same trials: {'yes' if same else 'NO'}")  # fmt: skip
+        if args.skip_user:
+            return
+        user = {**macd, "tradingAdvisor": {"enabled": True, "method": "varPPO", "candleSize": 5, "historySize": 10},
+                "varPPO": {"momentum": "RSI", "thresholds": {"weightLow": 120, "weightHigh": -120, "persistence": 0}},
+                "backtest": {"daterange": {"from": "2025-06-01T00:00:00Z", "to": "2025-06-21T00:00:00Z"}}}  # fmt: skip
+        bench.sweep(user, ["varPPO.thresholds.weightLow=50,60"])
+        one_s, results = bench.sweep(user, USER_GRID)
+        one = report("interpreted varPPO (RSI momentum) 200-point sweep cs5, 20 days, 1 backtester", 200, one_s,
+                     bench.check_sample(user, results, 3))  # fmt: skip
+        bench.start("backtester-2")
+        bench.sweep(user, ["varPPO.thresholds.weightLow=70,80,90,100"])
+        two_s, _ = bench.sweep(user, USER_GRID)
+        two = report("interpreted varPPO (RSI momentum) 200-point sweep cs5, 20 days, 2 backtesters", 200, two_s,
+                     "")  # fmt: skip
+        print(f"2 backtesters / 1: {two / one:.2f}x (target >= 1.7x: {'ok' if two / one >= 1.7 else 'MISSED'})")
+    finally:
+        for p in bench.procs:
+            p.stop()
+        pg.stop()
+        nats.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Parameter sweeps (routes beside Gekko's): POST /api/sweep starts one, GET /api/sweeps[/{id}] shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+
+from gekko_common import subjects
+from gekko_common.messages import encoder
+from gekko_gateway.errors import ApiError, json_body
+from gekko_gateway.routes.backtest import call
+
+
+@post("/api/sweep", status_code=200)
+async def start_sweep(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    """Check and start a sweep on the backtesters; answers ``{"id", "total"}`` at once (400 names a bad field).
+
+    Progress and results arrive as ``sweep_update`` frames on the websocket.
+    """
+    body = await json_body(request)
+    return await call(state, subjects.SWEEP_SUBMIT, encoder.encode(body))
+
+
+@get("/api/sweeps")
+async def sweeps(state: State) -> list[dict[str, Any]]:
+    """Every sweep started on this system (rebuilt from the event log), without results."""
+    return state.sweeps.list()  # type: ignore[no-any-return]
+
+
+@get("/api/sweeps/{sweep_id:str}")
+async def sweep(sweep_id: str, state: State, results: bool = True) -> dict[str, Any]:
+    """One sweep with its results in point order (``?results=false``: only its progress)."""
+    record = state.sweeps.get(sweep_id, results)
+    if record is None:
+        raise ApiError(404, f"no sweep {sweep_id!r}", "id")
+    return record  # type: ignore[no-any-return]
+
+
+ROUTES = [start_sweep, sweeps, sweep]
