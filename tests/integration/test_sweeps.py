@@ -166,14 +166,16 @@ def test_sweep_cli_writes_json_csv_parquet_and_heatmap_with_out_of_sample_column
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "6 backtests in" in done.stdout
-    assert "sharpe (in)" in done.stdout and "sharpe (out)" in done.stdout
+    assert "sharpe (in)" in done.stdout
+    assert "sharpe (out)" in done.stdout
     rows = json.loads((tmp_path / "out.json").read_text())
     assert {"params", "report", "metrics", "objectives", "oos"} <= set(rows[0])
     sharpes = [r["objectives"]["sharpe"] for r in rows]
     assert sharpes == sorted(sharpes, reverse=True)
     assert set(rows[0]["report"]) == set(reference("026_MACD_cs60_h10_full.json")["response"]["performanceReport"])
     csv = pl.read_csv(tmp_path / "out.csv")
-    assert csv.height == 6 and {"MACD.short", "objective.sharpe", "oos.sharpe", "metrics.maxDrawdown"} <= set(csv.columns)
+    assert csv.height == 6
+    assert {"MACD.short", "objective.sharpe", "oos.sharpe", "metrics.maxDrawdown"} <= set(csv.columns)
     assert pl.read_parquet(tmp_path / "out.parquet").height == 6
     assert (tmp_path / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -89,7 +89,7 @@ def test_a_bad_spec_names_the_field(changes: dict, field: str) -> None:
 def test_walk_forward_windows_follow_each_other_over_the_range() -> None:
     spec = parse_spec(body(walkForward={"windows": 3}), MACD, "MACD")
     assert len(spec.windows) == 3
-    for a, b in zip(spec.windows, spec.windows[1:]):
+    for a, b in zip(spec.windows, spec.windows[1:], strict=False):
         assert a.test == (b.train[0], b.train[1] + 60)
     assert spec.windows[0].train[0] == 1747699200
 
@@ -103,4 +103,5 @@ def test_the_book_counts_a_chunk_delivered_twice_once() -> None:
     assert book.records["s"]["done"] == 2
     assert [r["index"] for r in book.results("s")] == [0, 1]
     book.apply("s", "sweep_update", {"finished": True, "done": 99})
-    assert book.records["s"]["finished"] and book.records["s"]["done"] == 2
+    assert book.records["s"]["finished"]
+    assert book.records["s"]["done"] == 2
