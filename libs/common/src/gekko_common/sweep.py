@@ -119,22 +119,7 @@ class SweepSpec:
         return [{d.path: d.sample(rng) for d in self.dimensions} for _ in range(self.trials)]
 
 
-def set_path(config: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted path in a config, making intermediate objects."""
-    node = config
-    *parents, leaf = path.split(".")
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[leaf] = value
-
-
-def report_only(config: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``config`` whose exporter answers only the performance report."""
-    out = copy.deepcopy(config)
-    exporter = out.setdefault("backtestResultExporter", {})
-    exporter["enabled"] = True
-    exporter["data"] = {"stratUpdates": False, "roundtrips": False, "stratCandles": False, "trades": False}
-    return out
+REPORT_ONLY = {"stratUpdates": False, "roundtrips": False, "stratCandles": False, "trades": False}
 
 
 def combinations(base: dict[str, Any], grid: dict[str, list[Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -148,10 +133,25 @@ def combinations(base: dict[str, Any], grid: dict[str, list[Any]]) -> list[tuple
 
 
 def apply(base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with ``params`` set, its exporter trimmed to the report."""
-    config = report_only(base)
+    """``base`` with ``params`` set, its exporter trimmed to the report; ``base`` stays untouched.
+
+    Objects along the set paths and the strategy's block are copied; everything else is shared with
+    ``base`` (a sweep makes thousands of configs: deep copies would cost more than the backtests).
+    """
+    config = dict(base)
+    config["backtestResultExporter"] = {**(base.get("backtestResultExporter") or {}), "enabled": True,
+                                        "data": dict(REPORT_ONLY)}  # fmt: skip
+    method = (base.get("tradingAdvisor") or {}).get("method")
+    if isinstance(method, str) and isinstance(base.get(method), dict):
+        config[method] = copy.deepcopy(base[method])
     for path, value in params.items():
-        set_path(config, path, value)
+        node = config
+        *parents, leaf = path.split(".")
+        for part in parents:
+            child = node.get(part)
+            node[part] = dict(child) if isinstance(child, dict) else {}
+            node = node[part]
+        node[leaf] = value
     return config
 
 
