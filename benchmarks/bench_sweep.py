@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import json
 import os
 import random
@@ -26,11 +27,10 @@ from gekko_common.infra.localstack import NatsServer, PostgresServer, free_port
 from gekko_common.infra.procs import ServiceProcess, wait_http_ok
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
+from gekko_emulator.data import BTCUSDT_90_DAYS as FULL_CSV
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("GEKKO_SHARED_DIR", ROOT.parent / "shared"))
-FULL_CSV = SHARED / "data" / "btcusdt-binance-1m-20250520-20250818.csv.gz"
-MACD_REQUEST = SHARED / "reference" / "backtests" / "026_MACD_cs60_h10_full.json"
+MACD_REQUEST = ROOT / "tests" / "reference" / "backtests" / "026_MACD_cs60_h10_full.json.gz"
 MACD_GRID = ["MACD.short=4..13", "MACD.long=18..37", "MACD.signal=5..9"]
 MACD_10K = ["MACD.short=3..27", "MACD.long=20..59", "MACD.signal=3..12"]
 RSI_GRID = ["RSI.interval=5..24", "RSI.thresholds.high=60..78:2", "RSI.thresholds.low=20..40:5"]
@@ -118,7 +118,7 @@ def main() -> None:
         print(f"== {sys.executable} benchmarks/bench_sweep.py")
         bench.start("gateway")
         bench.start("backtester-1")
-        macd = json.loads(MACD_REQUEST.read_text())["request"]
+        macd = json.loads(gzip.decompress(MACD_REQUEST.read_bytes()))["request"]
         bench.sweep(macd, ["MACD.short=5,6"])  # the replica loads the dataset and its compiled kernels once
         elapsed, results = bench.sweep(macd, MACD_GRID)
         report("MACD 1,000-point grid cs60, 90 days, 1 backtester", 1000, elapsed,

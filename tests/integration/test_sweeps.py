@@ -15,7 +15,8 @@ import pytest
 
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
-from tests.conftest import FULL_CSV, REFERENCE, read_candles_csv
+from tests.conftest import FULL_CSV, read_candles_csv
+from tests.conftest import reference as recorded
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +24,7 @@ BINANCE = Market("binance", "USDT", "BTC")
 
 
 def reference(name: str) -> dict:
-    return json.loads((REFERENCE / "backtests" / name).read_text())
+    return recorded(f"backtests/{name}")
 
 
 @pytest.fixture(scope="module")

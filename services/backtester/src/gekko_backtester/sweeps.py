@@ -16,9 +16,12 @@ import logging
 import math
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
+import polars as pl
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -96,24 +99,52 @@ def _figures(ev: Evaluation, spec: SweepSpec) -> dict[str, Any]:
     }
 
 
+class Datasets:
+    """The last few datasets of sweep chunks as candles, each range cut and merged once per candle size."""
+
+    def __init__(self, keep: int = 4) -> None:
+        self.keep = keep
+        self._sets: OrderedDict[int, tuple[pl.DataFrame, Candles, dict[Any, tuple[Candles, dict[int, Any]]]]] = (
+            OrderedDict()
+        )
+
+    def ranges(self, frame: pl.DataFrame) -> Callable[[tuple[int, int] | None], tuple[Candles, dict[int, Any]]]:
+        """For a frame (of the backtester's dataset cache), a function of a range (None: all of it) giving
+        its candles and the strategy candles merged so far (by candle size)."""
+        key = id(frame)
+        if key not in self._sets or self._sets[key][0] is not frame:
+            self._sets[key] = (frame, Candles.from_frame(frame), {})
+            while len(self._sets) > self.keep:
+                self._sets.popitem(last=False)
+        self._sets.move_to_end(key)
+        _, candles, cut = self._sets[key]
+
+        def of(window: tuple[int, int] | None) -> tuple[Candles, dict[int, Any]]:
+            if window not in cut:
+                cut[window] = (candles if window is None else candles.between(*window), {})
+            return cut[window]
+
+        return of
+
+
 def evaluate_points(
-    spec: SweepSpec, candles: Candles, indexes: list[int], points: list[dict[str, Any]]
+    spec: SweepSpec,
+    ranges: Callable[[tuple[int, int] | None], tuple[Candles, dict[int, Any]]],
+    indexes: list[int],
+    points: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Each point's result: params, report, metrics, objectives; with windows, the in-sample figures of
     the first window, the objectives' means over the in-sample (``objectives``) and out-of-sample
     (``oos``) ranges, and every window's figures."""
     configs = [apply(spec.config, p) for p in points]
+
+    def run(window: tuple[int, int] | None) -> list[dict[str, Any]]:
+        return [_figures(ev, spec) for ev in evaluate(configs, *ranges(window))]
+
     with _compute:
         if not spec.windows:
-            return [
-                {"index": i, "params": p, **_figures(ev, spec)}
-                for i, p, ev in zip(indexes, points, evaluate(configs, candles), strict=True)
-            ]
-        windows = []
-        for w in spec.windows:
-            train = [_figures(ev, spec) for ev in evaluate(configs, candles.between(*w.train))]
-            test = [_figures(ev, spec) for ev in evaluate(configs, candles.between(*w.test))] if w.test else None
-            windows.append((train, test))
+            return [{"index": i, "params": p, **f} for i, p, f in zip(indexes, points, run(None), strict=True)]
+        windows = [(run(w.train), run(w.test) if w.test else None) for w in spec.windows]
     out = []
     for k, (i, p) in enumerate(zip(indexes, points, strict=True)):
         per = [{"train": train[k], "test": test[k] if test else None} for train, test in windows]
@@ -165,6 +196,7 @@ class Sweeps:
         self.service = service
         self.nc = nc
         self.js = js
+        self.datasets = Datasets()
         self.evaluated = 0
         self.driving = 0
 
@@ -208,9 +240,8 @@ class Sweeps:
         payload: dict[str, Any] = {"chunk": chunk.chunk}
         try:
             spec = check(chunk.body)
-            frame = await self.service.dataset(_covering(spec))
-            candles = Candles.from_frame(frame)
-            payload["results"] = await asyncio.to_thread(evaluate_points, spec, candles, chunk.indexes, chunk.points)
+            ranges = self.datasets.ranges(await self.service.dataset(_covering(spec)))
+            payload["results"] = await asyncio.to_thread(evaluate_points, spec, ranges, chunk.indexes, chunk.points)
             self.evaluated += len(chunk.points)
         except (ConfigError, ConfigInvalid) as exc:
             payload.update(results=[], error=f"{exc.field}: {exc.message}")

@@ -363,16 +363,25 @@ def _general(config: dict[str, Any], candles: Candles) -> Evaluation:
     return Evaluation(report, metrics_of(stats, len(rts), float(report["relativeYearlyProfit"]), risk_free))
 
 
-def evaluate(configs: list[dict[str, Any]], candles: Candles) -> list[Evaluation]:
-    """The result of every config (one market and date range: ``candles``), batched where compiled."""
+def evaluate(
+    configs: list[dict[str, Any]], candles: Candles, merged: dict[int, StrategyCandles] | None = None
+) -> list[Evaluation]:
+    """The result of every config (one market and date range: ``candles``), batched where compiled.
+
+    ``merged`` keeps the strategy candles of each candle size across calls over the same ``candles``.
+    """
     out: list[Evaluation | None] = [None] * len(configs)
+    merged = {} if merged is None else merged
     groups: dict[tuple[str, int], list[int]] = {}
+    known = set(registered())
     for i, config in enumerate(configs):
-        method, size, _ = validate_advisor(config, set(registered()))
+        method, size, _ = validate_advisor(config, known)
         if compiled(method):
             groups.setdefault((method, size), []).append(i)
     for (method, size), indexes in groups.items():
-        strat = batch(candles, size)
+        if size not in merged:
+            merged[size] = batch(candles, size)
+        strat = merged[size]
         members = [configs[i] for i in indexes]
         codes = _codes(method, members, strat)
         ready = [j for j, c in enumerate(codes) if c is not None and _first_check(members[j]) < len(strat)]
