@@ -13,9 +13,10 @@ import time
 import httpx
 import pytest
 
+from gekko_common.infra.localstack import free_port
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
-from tests.conftest import FULL_CSV, read_candles_csv
+from tests.conftest import FULL_CSV, Stack, read_candles_csv
 from tests.conftest import reference as recorded
 
 pytestmark = pytest.mark.integration
@@ -25,6 +26,16 @@ BINANCE = Market("binance", "USDT", "BTC")
 
 def reference(name: str) -> dict:
     return recorded(f"backtests/{name}")
+
+
+@pytest.fixture(scope="module")
+def stack(stack_env, tmp_path_factory):
+    """Sweeps need only the gateway and backtesters: this module runs its own pair (own HTTP port)."""
+    s = Stack({**stack_env, "GEKKO_HTTP_PORT": str(free_port())}, tmp_path_factory.mktemp("sweep-logs"))
+    for name in ("backtester", "gateway"):
+        s.start(name)
+    yield s
+    s.stop()
 
 
 @pytest.fixture(scope="module")
