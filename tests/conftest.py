@@ -186,12 +186,14 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 
 @pytest.fixture(scope="session")
 def stack_env(nats_server: NatsServer, postgres: PostgresServer, emulator: Emulator) -> dict[str, str]:
-    """Environment of service processes for this session."""
+    """Environment of service processes (and of the CLI, which finds the gateway by its URL) for this session."""
+    port = free_port()
     return {
         "GEKKO_NATS_URL": nats_server.url,
         "GEKKO_DATABASE_URL": postgres.url,
         "GEKKO_HTTP_HOST": "127.0.0.1",
-        "GEKKO_HTTP_PORT": str(free_port()),
+        "GEKKO_HTTP_PORT": str(port),
+        "GEKKO_GATEWAY_URL": f"http://127.0.0.1:{port}",
         "GEKKO_LOG_LEVEL": "INFO",
         "GEKKO_SECRET_KEY": "Wq8lS3kmM3qgUUyHl2C7sVyVvn9S6r4ZpZtq2Wl6G9E=",
         "GEKKO_STRATEGY_DIR": str(ROOT / "tests" / "strategies"),

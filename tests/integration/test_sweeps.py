@@ -31,7 +31,9 @@ def reference(name: str) -> dict:
 @pytest.fixture(scope="module")
 def stack(stack_env, tmp_path_factory):
     """Sweeps need only the gateway and backtesters: this module runs its own pair (own HTTP port)."""
-    s = Stack({**stack_env, "GEKKO_HTTP_PORT": str(free_port())}, tmp_path_factory.mktemp("sweep-logs"))
+    port = free_port()
+    env = {**stack_env, "GEKKO_HTTP_PORT": str(port), "GEKKO_GATEWAY_URL": f"http://127.0.0.1:{port}"}
+    s = Stack(env, tmp_path_factory.mktemp("sweep-logs"))
     for name in ("backtester", "gateway"):
         s.start(name)
     yield s

@@ -88,7 +88,7 @@ def sweep_command(**options: Any) -> None:
       gekko sweep --config config.js --grid MACD.short=4..13 --grid MACD.long=18..37 --heatmap map.png
       gekko sweep --config config.js --space examples/sweep-space.json --rank-by sharpe --csv out.csv
       gekko sweep --config config.js --grid MACD.short=3..20 --search tpe --trials 500 --seed 7
-      gekko sweep --config config.js --grid MACD.short=4..13 --train 2025-05-20..2025-07-15 --test 2025-07-15..2025-08-18
+      gekko sweep --config c.js --grid MACD.short=4..13 --train 2025-05-20..2025-07-15 --test 2025-07-15..2025-08-18
       gekko sweep --attach 3f2a...      # follow a sweep started with --detach (or left with Ctrl-C)
     """
     from gekko_common.cli.stackinfo import need

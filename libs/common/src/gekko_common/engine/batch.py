@@ -88,7 +88,7 @@ def _percentile(values: Any, p: float) -> float:
     return ((1 - f) * v[ip]) + (f * v[min(ip + 1, len(v) - 1)])  # type: ignore[no-any-return]
 
 
-STATS = ("stdev", "lossQuartile", "winners", "maxDrawdown", "downsideDeviation", "gains", "losses")
+STATS = ("stdev", "lossQuartile", "winners", "maxDrawdown", "downsideDeviation", "gains", "losses", "meanProfit")
 
 
 @njit(cache=True)  # type: ignore[misc]
@@ -110,15 +110,17 @@ def _book(start_balance: float, balances: Any, entries: Any, exits: Any, out: An
     out[4] = math.sqrt(np.sum(np.minimum(profits, 0.0) ** 2) / len(profits)) if len(profits) else 0.0
     out[5] = np.sum(np.maximum(pnls, 0.0))
     out[6] = -np.sum(np.minimum(pnls, 0.0))
+    out[7] = np.sum(profits) / len(profits) if len(profits) else 0.0
 
 
-def metrics_of(stats: Any, roundtrips: int, yearly: float, risk_free: float) -> Metrics:
-    """Max drawdown (%), Sortino (yearly excess return over the downside deviation of roundtrip profits),
-    win rate (% of roundtrips with a gain) and profit factor (their gains over their losses)."""
-    drawdown, downside, gains, losses = (float(x) for x in stats[3:7])
+def metrics_of(stats: Any, roundtrips: int) -> Metrics:
+    """Max drawdown (%), Sortino per roundtrip (mean roundtrip profit over their downside deviation, as
+    ``gekko backtest`` reports it), win rate (% of roundtrips with a gain) and profit factor (their
+    gains over their losses)."""
+    drawdown, downside, gains, losses, mean = (float(x) for x in stats[3:8])
     return {
         "maxDrawdown": drawdown,
-        "sortino": (yearly - risk_free) / downside if downside > 0 and math.isfinite(yearly) else None,
+        "sortino": mean / downside if downside > 0 else None,
         "winRate": float(stats[2]) / roundtrips * 100 if roundtrips else None,
         "profitFactor": gains / losses if losses > 0 else None,
     }
@@ -339,7 +341,7 @@ def _report(config: dict[str, Any], candles: Candles, strat: StrategyCandles, ro
     analyzer.exposure_ms = int(exposure)
     stats = row[6:]
     report = analyzer.report_from(float(stats[0]), float(stats[1]), int(stats[2]), int(count))
-    return Evaluation(report, metrics_of(stats, int(count), float(report["relativeYearlyProfit"]), risk_free))
+    return Evaluation(report, metrics_of(stats, int(count)))
 
 
 def _general(config: dict[str, Any], candles: Candles) -> Evaluation:
@@ -353,14 +355,13 @@ def _general(config: dict[str, Any], candles: Candles) -> Evaluation:
     report = result.get("performanceReport")
     if report is None:
         return Evaluation(None, {})
-    _, _, _, risk_free = _portfolio(config)
     rts = result["roundtrips"]
     stats = np.zeros(len(STATS))
     balances = np.array([*(t["balance"] for t in result["trades"]), report["balance"]], dtype=np.float64)
     entries = np.array([r["entryBalance"] for r in rts], dtype=np.float64)
     exits = np.array([r["exitBalance"] for r in rts], dtype=np.float64)
     _book(float(report["startBalance"]), balances, entries, exits, stats)
-    return Evaluation(report, metrics_of(stats, len(rts), float(report["relativeYearlyProfit"]), risk_free))
+    return Evaluation(report, metrics_of(stats, len(rts)))
 
 
 def evaluate(
