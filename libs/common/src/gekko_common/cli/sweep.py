@@ -57,7 +57,11 @@ class Refused(CliError):
     help='a JSON or TOML file of parameters: lists or {min, max, step}, e.g. {"MACD.short": [5, 10]}',
 )
 @click.option(
-    "--search", default="grid", show_default=True, type=click.Choice(["grid", "random", "tpe", "cmaes", "nsga2"])
+    "--search",
+    default="grid",
+    show_default=True,
+    type=click.Choice(["grid", "random", "tpe", "cmaes", "nsga2"]),
+    help="grid, random, or an Optuna sampler (TPE, CMA-ES, NSGA-II for several objectives)",
 )
 @click.option("--trials", type=int, help="trial budget of random and optimiser searches")
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of random and optimiser searches")
