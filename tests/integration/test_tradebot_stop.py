@@ -230,3 +230,25 @@ async def test_a_paused_runner_places_no_order_for_the_gekko_another_runner_took
     with log_file.open() as f:
         f.seek(logged)
         assert "handed over" in f.read()
+
+
+async def test_a_tradebot_stopped_while_no_runner_runs_is_wound_down_by_the_next_runner(stack, emulator, api) -> None:
+    client, key = api
+    httpx.post(emulator.url + "/_emulator/book", json={"maker_delay_s": 3600.0}).raise_for_status()
+    gekko_id = await start(client, tradebot("DEBUG_toggle-advice", 120))
+    await until_orders(emulator, key, lambda o: any(x["status"] == "NEW" for x in o))
+    runners = [name for name, proc in stack.procs.items() if name.startswith("runner") and proc.alive]
+    for name in runners:
+        stack.procs[name].kill()
+    try:
+        answer = await client.post("/api/stopGekko", json={"id": gekko_id})
+        assert answer.json() == {"status": "ok"}  # archived, although no runner could wind it down
+        assert [o["status"] for o in await orders(emulator, key)] == ["NEW"]
+    finally:
+        for name in runners:
+            stack.start(name)
+    final = await until_orders(emulator, key, lambda o: not any(x["status"] in OPEN for x in o))
+    await unchanged(emulator, key, final)
+    assert [(o["side"], o["status"]) for o in final] == [("BUY", "CANCELED")]
+    kinds = [k for k, _ in await gekko_log(stack, gekko_id)]
+    assert kinds[kinds.index("gekko_archived") + 1 :] == ["tradeCancelled"]

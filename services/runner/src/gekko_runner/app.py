@@ -8,7 +8,7 @@ import copy
 import functools
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,9 +118,15 @@ class Supervisor:
         for gekko_id, state in list(live.items()):
             if gekko_id not in self.runs and await self.leases.acquire(gekko_id):
                 log.info("running gekko", extra={"fields": {"gekko": gekko_id}})
-                run = GekkoRun(gekko_id)
-                run.task = asyncio.create_task(self._run(run, state), name=f"gekko {gekko_id}")
-                self.runs[gekko_id] = run
+                self._start(GekkoRun(gekko_id), functools.partial(self._run, state=state))
+        for gekko_id, state in self.directory.left_unfinished().items():
+            if gekko_id not in self.runs and await self.leases.acquire(gekko_id):
+                log.info("winding down a stopped tradebot", extra={"fields": {"gekko": gekko_id}})
+                self._start(GekkoRun(gekko_id, stopping=True), functools.partial(self._wind_down_left, state=state))
+
+    def _start(self, run: GekkoRun, work: Callable[[GekkoRun], Coroutine[Any, Any, None]]) -> None:
+        run.task = asyncio.create_task(work(run), name=f"gekko {run.gekko_id}")
+        self.runs[run.gekko_id] = run
 
     async def on_stop_request(self, msg: Msg) -> None:
         """The gateway stops a tradebot: its owner winds it down, then answers (the others stay silent)."""
@@ -213,14 +219,8 @@ class Supervisor:
             await run_leech(gekko_id, config, self.store, publish, resume, POLL_S, started)
 
     async def _run_tradebot(self, run: GekkoRun, state: dict[str, Any], publish: Publish) -> None:
-        gekko_id, watch = run.gekko_id, state["config"]["watch"]
-        exchange = await self._exchange(watch["exchange"])
-        try:
-            await exchange.load_markets()
-            fence = functools.partial(self.leases.fence, gekko_id)
-            client = ExchangeClient(exchange, f"{watch['asset']}/{watch['currency']}", fence=fence)
-            history = copy.deepcopy(self.directory.trading.get(gekko_id) or TraderLog())
-            trader = Trader(gekko_id, client, publish, history, interval_s=self.settings.order_interval_s)
+        gekko_id = run.gekko_id
+        async with self._trader(gekko_id, state, publish) as trader:
             try:
                 resume = self.directory.last_event.get(gekko_id)
                 await run_leech(gekko_id, state["config"], self.store, publish, resume, POLL_S, time.time(), trader)
@@ -234,6 +234,31 @@ class Supervisor:
                 if not is_transient(exc):
                     await trader.wind_down()  # it ends in gekko_error: no order left behind
                 raise
+
+    async def _wind_down_left(self, run: GekkoRun, state: dict[str, Any]) -> None:
+        """A tradebot stopped while no runner ran it: cancel and report what it left on the exchange."""
+        try:
+            async with self._trader(run.gekko_id, state, self._publisher(run.gekko_id)) as trader:
+                await trader.wind_down_left()
+        except Fenced:
+            run.handed_over = True
+        except Exception:
+            log.warning("winding down %s failed; trying again", run.gekko_id, exc_info=True)
+            await asyncio.sleep(RENEW_S)
+
+    @contextlib.asynccontextmanager
+    async def _trader(self, gekko_id: str, state: dict[str, Any], publish: Publish) -> AsyncIterator[Trader]:
+        """The gekko's trader on its exchange, with what its log says it did; closed on leaving."""
+        watch = state["config"]["watch"]
+        exchange = await self._exchange(watch["exchange"])
+        try:
+            await exchange.load_markets()
+            fence = functools.partial(self.leases.fence, gekko_id)
+            client = ExchangeClient(exchange, f"{watch['asset']}/{watch['currency']}", fence=fence)
+            history = copy.deepcopy(self.directory.trading.get(gekko_id) or TraderLog())
+            trader = Trader(gekko_id, client, publish, history, interval_s=self.settings.order_interval_s)
+            try:
+                yield trader
             finally:
                 await trader.close()
         finally:

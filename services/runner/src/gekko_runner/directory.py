@@ -38,6 +38,8 @@ class Directory:
         """(candle start, index) of the newest engine event each gekko published (key ``<start>:<i>``)."""
         self.trading: dict[str, TraderLog] = {}
         """What each gekko's trade, trigger and first portfolio events say (for a takeover)."""
+        self.left: dict[str, dict[str, Any]] = {}
+        """Tradebots stopped (archived or deleted) while their log says an order may be open."""
         self.changed = asyncio.Event()
         self._sub: Any = None
 
@@ -51,8 +53,10 @@ class Directory:
         if env.type == "gekko_new":
             self.live[gekko_id] = env.payload
         elif env.type in ("gekko_archived", "gekko_deleted"):
-            self.live.pop(gekko_id, None)
-            if env.type == "gekko_deleted":
+            state = self.live.pop(gekko_id, None)
+            if state is not None and state.get("logType") == "tradebot":
+                self.left[gekko_id] = state
+            if env.type == "gekko_deleted" and gekko_id not in self.left:
                 self.trading.pop(gekko_id, None)
         elif env.type == "candle" and isinstance(env.payload, dict):
             self.last_candle[gekko_id] = env.payload["start"]
@@ -64,6 +68,14 @@ class Directory:
         else:
             return
         self.changed.set()
+
+    def left_unfinished(self) -> dict[str, dict[str, Any]]:
+        """Stopped tradebots that may have left an order or a stop behind (their runner was gone)."""
+        for gekko_id in list(self.left):
+            trading = self.trading.get(gekko_id)
+            if trading is None or not trading.unfinished():
+                del self.left[gekko_id]
+        return dict(self.left)
 
     async def start(self, nc: Client, js: JetStreamContext) -> None:
         """Replay the gekko events, then follow them."""

@@ -112,6 +112,8 @@ class TraderLog:
     start_balance: float | None = None
     delivered: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     """Completed trades by the start of the candle after which the strategy was told of them."""
+    open_trade: dict[str, Any] | None = None
+    """The newest trade event when it is a ``tradeInitiated``: an order may be on the exchange."""
     _last_buy: str | None = None
 
     def add(self, kind: str, payload: Any, key: str) -> None:
@@ -134,6 +136,7 @@ class TraderLog:
                 self.armed = None
             return
         self.last_trade = max(self.last_trade, _number(str(payload.get("id", ""))))
+        self.open_trade = payload if kind == "tradeInitiated" else None
         advice_id = str(payload.get("adviceId"))
         self.by_advice.setdefault(advice_id, []).append((kind, payload))
         if kind == "tradeCompleted":
@@ -150,6 +153,10 @@ class TraderLog:
             and kind in ("tradeCompleted", "tradeAborted", "tradeErrored")
         ):
             self.fired = None
+
+    def unfinished(self) -> bool:
+        """An order may be open or a stop armed: what a stopped tradebot must not leave behind."""
+        return self.open_trade is not None or self.armed is not None or self.fired is not None
 
     def outcome(self, advice_id: str, side: str) -> tuple[str, str] | None:
         """The newest (event type, trade id) of an advice's trade on ``side``."""
@@ -521,8 +528,7 @@ class Trader:
         armed, self.stop = self.stop, None
         await finish(self.stop_task)
         if armed is not None:
-            aborted = {"id": armed.trigger_id, "date": self.now_iso()}
-            await self.emit("triggerAborted", aborted, f"stopAborted:{armed.trigger_id}")
+            await self._abort_trigger(armed.trigger_id)
         async with self._lock:
             flight = self.flight
             if flight is None or flight.task is None or flight.task.done():
@@ -535,6 +541,27 @@ class Trader:
                     {"id": flight.trade_id, "adviceId": flight.advice["id"], "date": self.now_iso()},
                     f"cancel:{flight.trade_id}",
                 )
+
+    async def _abort_trigger(self, trigger_id: str) -> None:
+        await self.emit("triggerAborted", {"id": trigger_id, "date": self.now_iso()}, f"stopAborted:{trigger_id}")
+
+    async def wind_down_left(self) -> None:
+        """Wind down a stopped tradebot whose runner was gone when it was stopped: its open order is
+        found by its client ids, cancelled and reported, its stop aborted; nothing new is placed."""
+        self.stopped = True
+        await self.sync()
+        h = self.history
+        if h.fired is not None:
+            await self._resume({"id": h.fired["adviceId"], "recommendation": "short"})
+        elif h.armed is not None:
+            await self._abort_trigger(str(h.armed["id"]))
+        if h.open_trade is not None and (self.flight is None or self.flight.trade_id != h.open_trade.get("id")):
+            side = "long" if h.open_trade.get("action") == "buy" else "short"
+            await self._resume({"id": h.open_trade["adviceId"], "recommendation": side})
+        await self.wind_down()
+        for order in await self.client.open_orders():
+            if order.client_id.startswith(gekko_prefix(self.gekko_id)):
+                await self.client.cancel(order.id)
 
     async def close(self) -> None:
         """Stop working (orders stay on the exchange, for whoever takes the gekko over)."""
