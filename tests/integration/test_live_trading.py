@@ -562,6 +562,7 @@ async def test_a_fenced_trader_places_and_cancels_nothing_and_reports_nothing(ve
             raise Fenced("taken over")
 
     client.fence = fence
+    await venue.freeze(RISE)  # from here the bid rises without trading through the buy
     try:
         await trader.advice({"id": "advice-1", "recommendation": "long", "date": "2025-05-20T10:00:00.000Z"})
         while not await venue.orders(key):
