@@ -157,8 +157,7 @@ def via_csv(config: dict[str, Any], csv: Path, strategy_dir: str | None) -> dict
     return run_backtest(config, candles)
 
 
-def _run(config: dict[str, Any], local: bool, csv: Path | None, out: Output) -> dict[str, Any]:
-    from gekko_common.cli.stackinfo import need
+def _run(config: dict[str, Any], url: str | None, local: bool, csv: Path | None, out: Output) -> dict[str, Any]:
     from gekko_common.errors import EngineError
     from gekko_common.settings import Settings
 
@@ -167,11 +166,10 @@ def _run(config: dict[str, Any], local: bool, csv: Path | None, out: Output) -> 
         if csv:
             out.note(f"engine in this process on {csv}; strategies of GEKKO_STRATEGY_DIR={strategy_dir}")
             return via_csv(config, csv, strategy_dir)
+        assert url is not None
         if local:
-            url = need("database", out.verbose)
             out.note(f"engine in this process; strategies of GEKKO_STRATEGY_DIR={strategy_dir}")
             return run(via_store(config, url, strategy_dir))
-        url = need("nats", out.verbose)
         out.note("on the stack's backtesters (their GEKKO_STRATEGY_DIR)")
         return run(via_service(config, url))
     except EngineError as exc:
@@ -224,8 +222,10 @@ def backtest_command(
       gekko backtest --config config.json --csv candles.csv.gz --plot run.png
     """
     from gekko_common.cli.report import EXTRA_METRICS_KEY, extra_metrics, render
+    from gekko_common.cli.stackinfo import need
 
     out = make_output(as_json, verbose)
+    url = None if csv else need("database" if local else "nats", verbose)  # before loading the engine
     try:
         config = prepare(load_config(config_path), start, end)
     except ValueError as exc:
@@ -233,7 +233,7 @@ def backtest_command(
     from rich.console import Console
 
     with Console(stderr=True).status("backtesting ...", spinner="dots") if not out.json else nullcontext():
-        result = _run(config, local, csv, out)
+        result = _run(config, url, local, csv, out)
     metrics = extra_metrics(result, config)
     document = {**result, EXTRA_METRICS_KEY: metrics}
     if output:

@@ -10,17 +10,21 @@ import gzip
 import io
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import polars as pl
 
 from gekko_common.cli.common import CliError, make_output, output_options, run
 from gekko_common.market import CANDLE_COLUMNS, Market
 
+if TYPE_CHECKING:
+    import polars as pl
+
 
 def read_csv(path: Path) -> pl.DataFrame:
     """A candle CSV as a frame; a clear ValueError when columns are missing."""
+    import polars as pl  # loaded when used: keeps a command that cannot reach its stack quick
+
     raw = path.read_bytes()
     if path.suffix == ".gz":
         raw = gzip.decompress(raw)
@@ -45,11 +49,10 @@ def _when(value: str | None, default: int, flag: str) -> int:
         raise CliError(exc.message) from None
 
 
-async def _store(verbose: bool) -> Any:
-    from gekko_common.cli.stackinfo import need
+async def _store(url: str) -> Any:
     from gekko_common.infra.store import CandleStore
 
-    return await CandleStore.connect(need("database", verbose))
+    return await CandleStore.connect(url)
 
 
 def market_options(fn: Any) -> Any:
@@ -72,15 +75,20 @@ def import_csv_command(file: Path, exchange: str, currency: str, asset: str, as_
       gekko import-csv btcusdt-1m.csv.gz --exchange binance --currency USDT --asset BTC
       gekko import-csv candles.csv --exchange binance --currency USDT --asset BTC --json
     """
+    from polars.exceptions import PolarsError
+
+    from gekko_common.cli.stackinfo import need
+
     out = make_output(as_json, verbose)
+    url = need("database", verbose)
     try:
         frame = read_csv(file)
-    except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+    except (OSError, ValueError, PolarsError) as exc:
         raise CliError(str(exc).splitlines()[0]) from None
     market = Market(exchange, currency, asset)
 
     async def write() -> int:
-        store = await _store(verbose)
+        store = await _store(url)
         try:
             return int(await store.write(market, frame))
         finally:
@@ -120,11 +128,14 @@ def export_csv_command(
       gekko export-csv june.csv.gz --exchange binance --currency USDT --asset BTC \\
         --from 2025-06-01 --to 2025-06-30T23:59Z
     """
+    from gekko_common.cli.stackinfo import need
+
     out = make_output(as_json, verbose)
+    url = need("database", verbose)
     market = Market(exchange, currency, asset)
 
     async def read() -> pl.DataFrame:
-        store = await _store(verbose)
+        store = await _store(url)
         try:
             bounds = await store.bounds(market)
             if bounds is None:

@@ -22,7 +22,7 @@ import click
 from gekko_common.cli.common import CliError, make_output, output_options
 
 STACK_FILE = "stack.json"
-REACH_TIMEOUT_S = 8.0
+REACH_TIMEOUT_S = 6.0
 """How long a command keeps trying to reach a server before it gives up."""
 
 ENDPOINTS: dict[str, tuple[str, str, str]] = {
