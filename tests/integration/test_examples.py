@@ -59,7 +59,7 @@ def test_the_sweep_space_runs_on_the_backtesters(stack, stack_env, binance_candl
     out = tmp_path / "sweep.json"
     done = gekko(
         "sweep", "--config", str(EXAMPLES / "gekko-config.json"), "--space", str(EXAMPLES / "sweep-space.json"),
-        "--output", str(out), env=stack_env,
+        "--output", str(out), env={**stack_env, "GEKKO_GATEWAY_URL": stack.gateway_url},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     space = json.loads((EXAMPLES / "sweep-space.json").read_text())
