@@ -14,6 +14,7 @@ import gzip
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,7 @@ class Bench:
         self.env = env
         self.url = f"http://127.0.0.1:{env['GEKKO_HTTP_PORT']}"
         self.procs: list[ServiceProcess] = []
+        self.cpu = 0.0
 
     def start(self, name: str) -> ServiceProcess:
         penv = {**self.env, "GEKKO_HEALTH_PORT": str(free_port())}
@@ -60,8 +62,24 @@ class Bench:
         self.procs.append(proc)
         return proc
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the services of this benchmark (from /proc; 0 where unavailable)."""
+        total = 0.0
+        for p in self.procs:
+            stat = Path(f"/proc/{p.proc.pid}/stat") if p.proc else None
+            if stat is not None and stat.exists():
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
     def sweep(self, config: dict, grid: list[str], *extra: str) -> tuple[float, list[dict]]:
-        """Run `gekko sweep` as a process; (seconds from its start to its exit, its ranked results)."""
+        """Run `gekko sweep` as a process; (seconds from its start to its exit, its ranked results).
+
+        Also records ``self.cpu``: CPU seconds of the command and of the services during it, a figure
+        that a machine shared with other work does not inflate the way wall time is.
+        """
+        services = self.cpu_seconds()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         path = self.tmp / "config.json"
         path.write_text(json.dumps(config))
         out = self.tmp / "out.json"
@@ -71,6 +89,10 @@ class Bench:
         t = time.perf_counter()
         done = subprocess.run([*args, *extra], env={**os.environ, **self.env}, capture_output=True, text=True)
         elapsed = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) + (
+            self.cpu_seconds() - services
+        )
         if done.returncode != 0:
             raise SystemExit(f"gekko sweep failed: {done.stderr[-2000:]}")
         return elapsed, json.loads(out.read_text())
@@ -93,10 +115,11 @@ class Bench:
         return f"{min(count, len(results))} sampled points identical to single backtests"
 
 
-def report(label: str, points: int, elapsed: float, note: str, target: float | None = None) -> float:
+def report(label: str, points: int, elapsed: float, note: str, target: float | None = None, cpu: float = 0) -> float:
     rate = points / elapsed
     verdict = f" (target >= {target:.0f}/s: {'ok' if rate >= target else 'MISSED'})" if target else ""
-    print(f"{label}: {points} points in {elapsed:.2f} s = {rate:.0f} backtests/s{verdict}; {note}")
+    used = f"; CPU {cpu:.2f} s in all = {points / cpu:.0f} backtests per CPU-second" if cpu else ""
+    print(f"{label}: {points} points in {elapsed:.2f} s = {rate:.0f} backtests/s{verdict}{used}; {note}")
     return rate
 
 
@@ -107,10 +130,11 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="gekko-bench-sweep-"))
     nats = NatsServer(tmp / "nats").start()
     pg = PostgresServer(tmp / "pg").start()
+    port = free_port()
     bench = Bench(
         tmp,
         {"GEKKO_NATS_URL": nats.url, "GEKKO_DATABASE_URL": pg.url, "GEKKO_LOG_LEVEL": "WARNING",
-         "GEKKO_HTTP_PORT": str(free_port())},
+         "GEKKO_HTTP_PORT": str(port), "GEKKO_GATEWAY_URL": f"http://127.0.0.1:{port}"},
     )  # fmt: skip
     try:
         migrate.upgrade(pg.url)
@@ -122,15 +146,17 @@ def main() -> None:
         bench.sweep(macd, ["MACD.short=5,6"])  # the replica loads the dataset and its compiled kernels once
         elapsed, results = bench.sweep(macd, MACD_GRID)
         report("MACD 1,000-point grid cs60, 90 days, 1 backtester", 1000, elapsed,
-               bench.check_sample(macd, results), target=3000)  # fmt: skip
+               bench.check_sample(macd, results), target=3000, cpu=bench.cpu)  # fmt: skip
         elapsed, results = bench.sweep(macd, MACD_10K)
+        cpu = bench.cpu
         report("MACD 10,000-point grid cs60, 90 days, 1 backtester", 10_000, elapsed,
-               bench.check_sample(macd, results))  # fmt: skip
+               bench.check_sample(macd, results), cpu=cpu)  # fmt: skip
         rsi = {**macd, "tradingAdvisor": {"enabled": True, "method": "RSI", "candleSize": 1, "historySize": 10},
                "RSI": {"interval": 14, "thresholds": {"low": 30, "high": 70, "persistence": 1}}}  # fmt: skip
         elapsed, results = bench.sweep(rsi, RSI_GRID)
+        cpu = bench.cpu
         report("RSI 1,000-point grid cs1, 90 days, 1 backtester", len(results), elapsed,
-               bench.check_sample(rsi, results, 5))  # fmt: skip
+               bench.check_sample(rsi, results, 5), cpu=cpu)  # fmt: skip
         elapsed, results = bench.sweep(
             macd, ["MACD.short=3..20", "MACD.long=15..60", "MACD.signal=3..15"],
             "--search", "tpe", "--trials", "500", "--seed", "7",
