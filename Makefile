@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck unit integration parity bench chaos js-check clean
+.PHONY: help install run test lint typecheck unit integration parity bench chaos js-check fuzz clean
 
 -include deploy/make/compose.mk
 
@@ -43,6 +43,9 @@ unit: install ## only the tests that need no servers
 
 chaos: install ## kill -9 every service, NATS and PostgreSQL in turn under a steady load; recovery times, lost/duplicated records
 	$(BIN)/python -m tests.chaos
+
+fuzz: install ## fuzz the API from its OpenAPI document against the real stack: 5,000+ requests, counts by status class
+	GEKKO_FUZZ_EXAMPLES=250 GEKKO_FUZZ_MIN_REQUESTS=5000 $(BIN)/pytest -q -s tests/integration/test_fuzz.py
 
 bench: install ## benchmarks: figures and ratios, printed with the command that made them
 	@for b in benchmarks/bench_*.py; do echo "== $(BIN)/python $$b"; $(BIN)/python $$b || exit 1; done

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gekko_common.config import ConfigInvalid, DateRange, decode_config
+from gekko_common.config import DateRange, decode_config
+from gekko_common.errors import ConfigError
 from tests.conftest import reference
 
 
@@ -35,7 +36,7 @@ def test_decode_keeps_unknown_keys_out_without_refusing_them() -> None:
 
 
 def test_decode_with_string_candle_size_names_the_field() -> None:
-    with pytest.raises(ConfigInvalid) as err:
+    with pytest.raises(ConfigError) as err:
         decode_config({"tradingAdvisor": {"candleSize": "60"}})
     assert err.value.field == "tradingAdvisor.candleSize"
 
@@ -45,6 +46,6 @@ def test_decode_with_scan_daterange_accepts_the_literal() -> None:
 
 
 def test_decode_with_incomplete_watch_names_the_missing_field() -> None:
-    with pytest.raises(ConfigInvalid) as err:
+    with pytest.raises(ConfigError) as err:
         decode_config({"watch": {"exchange": "binance"}})
     assert err.value.field.startswith("watch")

@@ -1,31 +1,60 @@
-"""The Gekko config object as typed msgspec Structs (gekko-server.md §7).
+"""The Gekko config object as typed msgspec Structs (gekko-server.md §7), decoded once at the edge.
 
 The original accepts almost anything and fails later (or hangs); here a config is decoded once, at
-the edge, and a value of the wrong type is refused with the path of the field. Unknown keys are
-kept out of the typed view but never refused: strategy parameter blocks and the notification
-plugins' sections are free-form, and clients (the UI) send artefacts such as ``valid`` and ``type``.
+the edge, and a value of the wrong type or out of range is refused with the path of the field. Unknown
+keys are kept out of the typed view but never refused: the notification plugins' sections are
+free-form, and clients (the UI) send artefacts such as ``valid`` and ``type``.
+
+This module imports nothing of the engine (no numpy, no numba): the gateway validates with it, the
+backtester and runner too, so every route refuses the same bodies. The request bodies of the other
+routes are typed here as well, so the gateway's OpenAPI document is generated from the same types.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Literal
+from collections.abc import Collection
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
+from msgspec import Meta
 
-from gekko_common.dates import parse_date
+from gekko_common.dates import MAX_DATE_MS, parse_date
 from gekko_common.errors import ConfigError
 from gekko_common.market import Market as MarketId
 
+# --- the value types, with the ranges the engine and the store can hold ---
 
-class ConfigInvalid(ValueError):
-    """A config value has the wrong type or is missing; ``field`` is its dotted path."""
+Name = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+"""Exchange slugs, currencies, assets and strategy names: also NATS subject tokens, KV keys and file names."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
+DateValue = (
+    Annotated[str, Meta(max_length=64, examples=["2018-07-03T05:40:00Z"])]
+    | Annotated[float, Meta(ge=0, le=MAX_DATE_MS, description="unix milliseconds")]
+)
+"""A date as the original accepts it: an ISO 8601 string, or a number of milliseconds since 1970."""
+
+Minutes = Annotated[int, Meta(ge=1, le=525_600)]
+"""A candle size in minutes: one minute to one year."""
+
+Count = Annotated[int, Meta(ge=0, le=1_000_000)]
+"""A count of candles (warm-up history, persistence)."""
+
+Window = Annotated[int, Meta(ge=1, le=1_000_000)]
+"""An indicator's window (periods, weights): at least one candle."""
+
+Level = Annotated[float, Meta(ge=-1e12, le=1e12)]
+"""A threshold: any finite number a price or an oscillator can reach."""
+
+Percent = Annotated[float, Meta(ge=0, le=100)]
+"""A fee or slippage in percent."""
+
+Amount = Annotated[float, Meta(ge=0, le=1e15)]
+"""A balance: not negative, and small enough that fees and profits stay finite."""
+
+Text = Annotated[str, Meta(max_length=256)]
+"""A short free-form string (ids, modes, types)."""
 
 
 class _Section(msgspec.Struct, kw_only=True, forbid_unknown_fields=False, omit_defaults=True):
@@ -35,36 +64,36 @@ class _Section(msgspec.Struct, kw_only=True, forbid_unknown_fields=False, omit_d
 class Watch(_Section):
     """The market: exchange slug, quote currency and base asset (``watch``)."""
 
-    exchange: str
-    currency: str
-    asset: str
-    tickrate: float = 20
+    exchange: Name
+    currency: Name
+    asset: Name
+    tickrate: Annotated[float, Meta(ge=0, le=86_400)] = 20
 
 
 class TradingAdvisor(_Section):
     """``tradingAdvisor``: which strategy runs on candles of which size, with how much warm-up."""
 
     enabled: bool = False
-    method: str | None = None
-    candleSize: int | None = None
-    historySize: int | None = None
+    method: Name | None = None
+    candleSize: Minutes | None = None
+    historySize: Count | None = None
 
 
 class SimulationBalance(_Section):
     """The paper trader's starting portfolio."""
 
-    asset: float = 1
-    currency: float = 100
+    asset: Amount = 1
+    currency: Amount = 100
 
 
 class PaperTrader(_Section):
     """``paperTrader``: fees in percent; slippage is ignored by the simulation, as in the original."""
 
     enabled: bool = False
-    feeMaker: float = 0.25
-    feeTaker: float = 0.25
-    feeUsing: str = "maker"
-    slippage: float = 0.05
+    feeMaker: Percent = 0.25
+    feeTaker: Percent = 0.25
+    feeUsing: Literal["maker", "taker"] = "maker"
+    slippage: Percent = 0.05
     simulationBalance: SimulationBalance = msgspec.field(default_factory=SimulationBalance)
     reportRoundtrips: bool = True
 
@@ -73,18 +102,18 @@ class Trader(_Section):
     """``trader``: real trading; credentials are filled from the key store, never sent back."""
 
     enabled: bool = False
-    key: str | None = None
-    secret: str | None = None
-    username: str | None = None
-    passphrase: str | None = None
-    customInterval: float | None = None
+    key: Text | None = None
+    secret: Text | None = None
+    username: Text | None = None
+    passphrase: Text | None = None
+    customInterval: Annotated[float, Meta(ge=0, le=86_400_000)] | None = None
 
 
 class PerformanceAnalyzer(_Section):
     """``performanceAnalyzer``: yearly risk-free return in percent, for the Sharpe ratio."""
 
     enabled: bool = False
-    riskFreeReturn: float = 2
+    riskFreeReturn: Annotated[float, Meta(ge=-100, le=1_000)] = 2
 
 
 class CandleWriter(_Section):
@@ -96,15 +125,15 @@ class CandleWriter(_Section):
 class DateRange(_Section):
     """A date range; dates as the original accepts them (strings, or numbers in milliseconds)."""
 
-    from_: str | int | float | None = msgspec.field(default=None, name="from")
-    to: str | int | float | None = None
+    from_: DateValue | None = msgspec.field(default=None, name="from")
+    to: DateValue | None = None
 
 
 class Backtest(_Section):
     """``backtest``: ``daterange`` is ``"scan"`` or ``{from, to}``; ``batchSize`` minutes per read."""
 
     daterange: DateRange | Literal["scan"] = "scan"
-    batchSize: int = 50
+    batchSize: Annotated[int, Meta(ge=1, le=1_000_000)] = 50
 
 
 class ExporterData(_Section):
@@ -113,7 +142,7 @@ class ExporterData(_Section):
     stratUpdates: bool = False
     roundtrips: bool = True
     stratCandles: bool = True
-    stratCandleProps: list[str] | None = None
+    stratCandleProps: list[Annotated[str, Meta(max_length=16)]] | None = None
     portfolioValues: bool = False
     trades: bool = True
 
@@ -135,8 +164,107 @@ class Importer(_Section):
 class Market(_Section):
     """``market``: for a strat runner, ``type: "leech"`` attaches to the watcher of the same market."""
 
-    type: str | None = None
-    from_: str | int | float | None = msgspec.field(default=None, name="from")
+    type: Text | None = None
+    from_: DateValue | None = msgspec.field(default=None, name="from")
+
+
+# --- the parameter blocks of the built-in strategies (``config[<method>]``) ---
+# Every field is optional here: a missing one is the engine's error naming the strategy. The ranges
+# keep indicators finite (a window of -1 divides by zero, a threshold of 1e308 overflows).
+
+
+class ZoneThresholds(_Section):
+    """``thresholds`` of the strategies that advise when a value stays beyond up/down."""
+
+    up: Level | None = None
+    down: Level | None = None
+    persistence: Count | None = None
+
+
+class BandThresholds(_Section):
+    """``thresholds`` of the oscillators: above ``high`` sells, below ``low`` buys."""
+
+    high: Level | None = None
+    low: Level | None = None
+    persistence: Count | None = None
+
+
+class DEMAParams(_Section):
+    """``DEMA``."""
+
+    weight: Window | None = None
+    thresholds: ZoneThresholds | None = None
+
+
+class MACDParams(_Section):
+    """``MACD`` and ``PPO``: the short, long and signal EMA windows."""
+
+    short: Window | None = None
+    long: Window | None = None
+    signal: Window | None = None
+    thresholds: ZoneThresholds | None = None
+
+
+class RSIParams(_Section):
+    """``RSI`` and ``StochRSI``."""
+
+    interval: Window | None = None
+    thresholds: BandThresholds | None = None
+
+
+class TSIParams(_Section):
+    """``TSI``."""
+
+    short: Window | None = None
+    long: Window | None = None
+    thresholds: BandThresholds | None = None
+
+
+class UOLeg(_Section):
+    """One leg of the ultimate oscillator."""
+
+    weight: Level | None = None
+    period: Window | None = None
+
+
+class UOParams(_Section):
+    """``UO``."""
+
+    first: UOLeg | None = None
+    second: UOLeg | None = None
+    third: UOLeg | None = None
+    thresholds: BandThresholds | None = None
+
+
+class CCIParams(_Section):
+    """``CCI``."""
+
+    constant: Annotated[float, Meta(gt=0, le=1e6)] | None = None
+    history: Window | None = None
+    thresholds: ZoneThresholds | None = None
+
+
+class TMAParams(_Section):
+    """``TMA``: three simple moving averages."""
+
+    short: Window | None = None
+    medium: Window | None = None
+    long: Window | None = None
+
+
+class VarPPOThresholds(_Section):
+    """``varPPO.thresholds``."""
+
+    weightLow: Level | None = None
+    weightHigh: Level | None = None
+    persistence: Count | None = None
+
+
+class VarPPOParams(_Section):
+    """``varPPO``: PPO and momentum settings come from the top-level ``PPO`` and ``<momentum>`` blocks."""
+
+    momentum: Literal["RSI", "TSI", "UO"] | None = None
+    thresholds: VarPPOThresholds | None = None
 
 
 class GekkoConfig(_Section):
@@ -152,8 +280,18 @@ class GekkoConfig(_Section):
     backtestResultExporter: BacktestResultExporter = msgspec.field(default_factory=BacktestResultExporter)
     importer: Importer = msgspec.field(default_factory=Importer)
     market: Market | None = None
-    mode: str | None = None
-    type: str | None = None
+    mode: Text | None = None
+    type: Text | None = None
+    DEMA: DEMAParams | None = None
+    MACD: MACDParams | None = None
+    PPO: MACDParams | None = None
+    RSI: RSIParams | None = None
+    StochRSI: RSIParams | None = None
+    TSI: TSIParams | None = None
+    UO: UOParams | None = None
+    CCI: CCIParams | None = None
+    TMA: TMAParams | None = None
+    varPPO: VarPPOParams | None = None
 
     def strategy_parameters(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The parameter block of the configured strategy (``config[method]``), ``{}`` if absent."""
@@ -162,24 +300,134 @@ class GekkoConfig(_Section):
         return block if isinstance(block, dict) else {}
 
 
+# --- the other routes' bodies ---
+
+
+class ScanSetsRequest(_Section):
+    """``POST /api/scansets``: any object (the body is ignored)."""
+
+
+class ScanRequest(_Section):
+    """``POST /api/scan``: the market whose stored ranges to list."""
+
+    watch: Watch
+
+
+class CandlesRequest(_Section):
+    """``POST /api/getCandles``: a market, a range and a candle size in minutes."""
+
+    watch: Watch
+    daterange: DateRange
+    candleSize: Minutes
+
+
+class ImportRequest(_Section):
+    """``POST /api/import``: the market and ``importer.daterange`` (``to`` defaults to now)."""
+
+    watch: Watch
+    importer: Importer = msgspec.field(default_factory=Importer)
+
+
+class GekkoRef(_Section):
+    """``POST /api/stopGekko`` and ``/api/deleteGekko``: the gekko's id."""
+
+    id: Annotated[str, Meta(min_length=1, max_length=128)]
+
+
+Credential = Annotated[str, Meta(max_length=64, examples=["key", "secret"])]
+
+
+class AddApiKeyRequest(_Section):
+    """``POST /api/addApiKey``: an exchange and its credential strings (key, secret, ...)."""
+
+    exchange: Name
+    values: Annotated[
+        dict[Annotated[str, Meta(max_length=64)], Annotated[str, Meta(max_length=4096)]], Meta(min_length=1)
+    ]
+
+
+class RemoveApiKeyRequest(_Section):
+    """``POST /api/removeApiKey``: the exchange whose credentials to forget."""
+
+    exchange: Name
+
+
+# --- decoding ---
+
+MAX_DEPTH = 32
+"""Nesting limit of a JSON body: a Gekko config nests four deep; 1,000 deep overflows Python's stack."""
+
+T = TypeVar("T")
 _PATH = re.compile(r" - at `\$\.?([^`]*)`")
 _MISSING = re.compile(r"missing required field `([^`]*)`")
 
 
-def decode_config(raw: dict[str, Any]) -> GekkoConfig:
-    """The typed view of ``raw``; ConfigInvalid naming the field when a value has the wrong type."""
+def _field_of(text: str) -> str:
+    match = _PATH.search(text)
+    field = re.sub(r"\[(\d+)\]", r".\1", match.group(1)) if match else ""
+    missing = _MISSING.search(text)
+    if missing:
+        field = f"{field}.{missing.group(1)}" if field else missing.group(1)
+    return field
+
+
+def decode_as(raw: Any, type_: type[T]) -> T:
+    """``raw`` (decoded JSON) checked against ``type_``; ConfigError naming the field when it does not fit."""
     try:
-        return msgspec.convert(raw, GekkoConfig, strict=True)
+        return msgspec.convert(raw, type_, strict=True)
     except msgspec.ValidationError as exc:
         text = str(exc)
-        match = _PATH.search(text)
-        field = match.group(1).replace("[", ".").replace("]", "") if match else ""
-        missing = _MISSING.search(text)
-        if missing:
-            field = f"{field}.{missing.group(1)}" if field else missing.group(1)
-        message = _PATH.sub("", text)
-        raise ConfigInvalid(field, message) from None
+        raise ConfigError(_field_of(text), _PATH.sub("", text)) from None
 
+
+def decode_config(raw: dict[str, Any]) -> GekkoConfig:
+    """The typed view of ``raw``; ConfigError naming the field when a value has the wrong type."""
+    return decode_as(raw, GekkoConfig)
+
+
+def _check_tree(value: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and NUL characters in keys or strings (PostgreSQL cannot store
+    them), naming the field; iterative, so a deep value cannot overflow the stack."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                raise ConfigError(path or "body", "NUL characters are not allowed")
+            continue
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        if items and depth >= MAX_DEPTH:
+            raise ConfigError(path or "body", f"the body nests deeper than {MAX_DEPTH} levels")
+        for key, child in items:
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                raise ConfigError(path or "body", "NUL characters are not allowed in keys")
+            stack.append((child, name, depth + 1))
+
+
+def decode_body(raw: bytes) -> dict[str, Any]:
+    """A request body as a JSON object; an empty body is ``{}`` (as the original).
+
+    Refused (ConfigError naming ``body`` or the field): malformed JSON, invalid UTF-8, nesting deeper
+    than MAX_DEPTH, NUL characters, and anything but an object.
+    """
+    if not raw.strip():
+        return {}
+    try:
+        value = msgspec.json.decode(raw)
+    except UnicodeDecodeError:
+        raise ConfigError("body", "the body is not valid UTF-8") from None
+    except RecursionError:
+        raise ConfigError("body", f"the body nests deeper than {MAX_DEPTH} levels") from None
+    except msgspec.DecodeError as exc:
+        raise ConfigError("body", f"malformed JSON body: {exc}") from None
+    if not isinstance(value, dict):
+        raise ConfigError("body", "the body must be a JSON object")
+    _check_tree(value)
+    return value
+
+
+# --- the server's base config (gekko-server.md §2.2) ---
 
 BASE_CONFIG: dict[str, Any] = {
     "silent": False,
@@ -223,6 +471,15 @@ def merge_base_config(body: dict[str, Any]) -> dict[str, Any]:
     return lodash_merge(config, copy.deepcopy(body))  # type: ignore[no-any-return]
 
 
+def date_span(daterange: DateRange, field: str) -> tuple[int, int]:
+    """(from, to) of a range in unix seconds; ``to`` must be after ``from``."""
+    start = parse_date(daterange.from_, f"{field}.from")
+    end = parse_date(daterange.to, f"{field}.to")
+    if end <= start:
+        raise ConfigError(field, f"{field}.to must be after {field}.from")
+    return start, end
+
+
 def select_daterange(config: dict[str, Any]) -> tuple[int, int]:
     """(from, to) in unix seconds, both inclusive on candle starts, from ``backtest.daterange``."""
     daterange = (config.get("backtest") or {}).get("daterange")
@@ -244,3 +501,33 @@ def market_of(config: dict[str, Any]) -> MarketId:
         if not isinstance(watch.get(key), str) or not watch[key]:
             raise ConfigError(f"watch.{key}", f"watch.{key} must be a non-empty string")
     return MarketId(watch["exchange"], watch["currency"], watch["asset"])
+
+
+# --- whole configs: what a backtest and a live gekko need ---
+
+
+def validate_run(config: dict[str, Any], known: Collection[str]) -> GekkoConfig:
+    """The checks every strategy run shares (a backtest, a paper trader, a tradebot), on a merged config:
+    the typed decode, a market, and a known strategy with its candle size."""
+    typed = decode_config(config)
+    if typed.watch is None:
+        raise ConfigError("watch", "watch must be an object with exchange, currency and asset")
+    advisor = typed.tradingAdvisor
+    method = advisor.method
+    if method is None or method not in known:
+        names = ", ".join(sorted(known, key=str.lower))
+        raise ConfigError("tradingAdvisor.method", f"unknown strategy {method!r}; known: {names}")
+    if advisor.candleSize is None:
+        raise ConfigError("tradingAdvisor.candleSize", "tradingAdvisor.candleSize is missing")
+    params = config.get(method)
+    if params is not None and not isinstance(params, dict):
+        raise ConfigError(method, f"the {method} parameters must be an object")
+    return typed
+
+
+def validate_backtest(config: dict[str, Any], known: Collection[str]) -> GekkoConfig:
+    """A merged backtest config: a strategy run whose ``backtest.daterange`` is ``scan`` or two dates."""
+    typed = validate_run(config, known)
+    if isinstance(typed.backtest.daterange, DateRange):
+        date_span(typed.backtest.daterange, "backtest.daterange")
+    return typed

@@ -10,8 +10,8 @@ from typing import Any
 import polars as pl
 
 from gekko_backtester.dataset import DatasetCache
-from gekko_common.config import ConfigInvalid, decode_config, market_of, merge_base_config, select_daterange
-from gekko_common.engine import Candles, load_strategy_dir, run_backtest
+from gekko_common.config import decode_config, market_of, merge_base_config, select_daterange, validate_backtest
+from gekko_common.engine import Candles, load_strategy_dir, registered, run_backtest
 from gekko_common.errors import ConfigError, EngineError
 from gekko_common.infra import metrics
 from gekko_common.infra.store import CandleStore
@@ -97,6 +97,7 @@ class BacktestService:
             if self.strategy_dir:
                 load_strategy_dir(self.strategy_dir)  # files added or changed since the last run
             config = merge_base_config(command.config)
+            validate_backtest(config, registered())
             frame = await self.dataset(config)
             if command.request_id in self.cancelled:
                 self.cancelled.discard(command.request_id)
@@ -104,7 +105,7 @@ class BacktestService:
             candles = Candles.from_frame(frame)
             result = await asyncio.to_thread(run_backtest, config, candles)
             metrics.BACKTEST_CANDLES.inc(frame.height)
-        except (ConfigError, ConfigInvalid) as exc:
+        except ConfigError as exc:
             return Reply(error=str(exc.message), status=400, field=exc.field)
         except EngineError as exc:
             return Reply(error=str(exc), status=422)

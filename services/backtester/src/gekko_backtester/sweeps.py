@@ -28,7 +28,7 @@ from nats.js import JetStreamContext
 
 from gekko_backtester.handler import BacktestService
 from gekko_common import subjects
-from gekko_common.config import ConfigInvalid, decode_config, merge_base_config
+from gekko_common.config import decode_config, merge_base_config
 from gekko_common.dates import iso_ms
 from gekko_common.engine import Candles
 from gekko_common.engine.batch import Evaluation, compiled, evaluate, strategy_settings
@@ -73,7 +73,7 @@ def check(body: dict[str, Any]) -> SweepSpec:
     try:
         decode_config(merged)
         method, settings = strategy_settings(merged)
-    except (ConfigError, ConfigInvalid) as exc:
+    except ConfigError as exc:
         raise ConfigError(f"config.{exc.field}", exc.message) from None
     return parse_spec({**body, "config": merged}, settings, method)
 
@@ -243,7 +243,7 @@ class Sweeps:
             ranges = self.datasets.ranges(await self.service.dataset(_covering(spec)))
             payload["results"] = await asyncio.to_thread(evaluate_points, spec, ranges, chunk.indexes, chunk.points)
             self.evaluated += len(chunk.points)
-        except (ConfigError, ConfigInvalid) as exc:
+        except ConfigError as exc:
             payload.update(results=[], error=f"{exc.field}: {exc.message}")
         except EngineError as exc:
             payload.update(results=[], error=str(exc))

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
+import swagger_ui
 from litestar import Litestar, WebSocket, websocket
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
 
+from gekko_common.errors import ConfigError
 from gekko_common.infra.bus import PayloadTooLarge
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.settings import Settings
+from gekko_common.version import VERSION
 from gekko_gateway import http_server
 from gekko_gateway.cors import CorsMiddleware, OriginPolicy
 from gekko_gateway.errors import (
     ApiError,
+    GekkoRequest,
     api_error_handler,
+    config_error_handler,
     http_error_handler,
     internal_error_handler,
     too_large_handler,
@@ -35,6 +44,37 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 """The original refuses JSON bodies over 1 MB with 413; so do we."""
+
+
+UI_ASSETS = "/schema/assets"
+"""Swagger UI's files, served from the swagger-ui-py wheel: the page at /schema loads nothing from
+the internet (litestar's render plugins default to CDN URLs)."""
+
+
+def openapi_config() -> OpenAPIConfig:
+    """OpenAPI 3.1 at /schema/openapi.json, generated from the routes' types; Swagger UI at /schema."""
+    swagger = SwaggerRenderPlugin(
+        js_url=f"{UI_ASSETS}/swagger-ui-bundle.js",
+        css_url=f"{UI_ASSETS}/swagger-ui.css",
+        standalone_preset_js_url=f"{UI_ASSETS}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{UI_ASSETS}/favicon-32x32.png'>",
+        path="/",
+    )
+    return OpenAPIConfig(
+        title="Gekko server API",
+        version=VERSION,
+        description="The REST API of the original Gekko, kept exactly. The websocket is described in docs/api.md.",
+        path="/schema",
+        render_plugins=[swagger],
+        create_examples=False,
+    )
+
+
+def ui_assets() -> Any:
+    """The Swagger UI files shipped inside the swagger-ui-py package."""
+    return create_static_files_router(
+        path=UI_ASSETS, directories=[Path(swagger_ui.__file__).parent / "static"], include_in_schema=False
+    )
 
 
 @websocket("/api")
@@ -67,6 +107,7 @@ def build_app(
             *sweep_routes.ROUTES,
             events_socket,
             events_socket_root,
+            ui_assets(),
         ],
         state=State(
             {
@@ -80,12 +121,14 @@ def build_app(
         ),
         exception_handlers={
             ApiError: api_error_handler,
+            ConfigError: config_error_handler,
             PayloadTooLarge: too_large_handler,
             HTTPException: http_error_handler,
             Exception: internal_error_handler,
         },
         request_max_body_size=MAX_BODY_BYTES,
-        openapi_config=None,
+        request_class=GekkoRequest,
+        openapi_config=openapi_config(),
         logging_config=None,
     )
     guarded: Any = app

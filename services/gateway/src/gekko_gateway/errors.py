@@ -1,20 +1,24 @@
-"""HTTP errors: every failure is a JSON body that names the problem (and the field, when there is one)."""
+"""HTTP errors: every failure is a JSON body that names the problem (and the field, when there is one).
+
+Request bodies are decoded here once (:class:`GekkoRequest`): JSON hardened by
+``gekko_common.config.decode_body`` and checked strictly against the route's declared ``data`` type,
+so a refused value is a 400 naming its field before any handler runs.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Empty
 
-from gekko_common.config import market_of
+from gekko_common.config import decode_as, decode_body
 from gekko_common.errors import ConfigError
 from gekko_common.infra.bus import PayloadTooLarge
 from gekko_common.infra.faults import RETRY_AFTER_S, is_transient
-from gekko_common.market import Market
 from gekko_common.messages import new_id
 
 log = logging.getLogger("gekko_gateway")
@@ -33,14 +37,6 @@ class ApiError(Exception):
 def bad_request(message: str, field: str | None = None) -> ApiError:
     """A 400 naming the offending field."""
     return ApiError(400, message, field)
-
-
-def market_or_400(config: dict[str, Any]) -> Market:
-    """The config's ``watch`` as a Market, or a 400 naming the field."""
-    try:
-        return market_of(config)
-    except ConfigError as exc:
-        raise bad_request(exc.message, exc.field) from None
 
 
 def error_body(status: int, message: str, field: str | None = None) -> dict[str, Any]:
@@ -67,13 +63,26 @@ def too_large_handler(_: Request[Any, Any, Any], exc: PayloadTooLarge) -> Respon
     return Response(error_body(413, f"request too large: {exc}", "body"), status_code=413)
 
 
+def config_error_handler(_: Request[Any, Any, Any], exc: ConfigError) -> Response[dict[str, Any]]:
+    """A refused body or field: 400 naming it."""
+    return Response(error_body(400, exc.message, exc.field or "body"), status_code=400)
+
+
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    """Render litestar's own errors (404, 405, 413, ...) in the same shape."""
+    """Render litestar's own errors (404, 405, 413, a missing body, a bad path parameter) in the same shape."""
     message = exc.detail or "error"
+    field = None
     if isinstance(exc, NotFoundException):
         message = f"no route {request.method} {request.url.path}"
+    elif exc.status_code == 413:
+        message, field = "the body is larger than 1 MiB", "body"
+    elif isinstance(exc, ValidationException):
+        extra = exc.extra[0] if isinstance(exc.extra, list) and exc.extra else {}
+        key = extra.get("key") if isinstance(extra, dict) else None
+        field = "body" if key in (None, "data") else str(key)
+        message = str(extra.get("message") or message) if isinstance(extra, dict) else message
     headers = dict(exc.headers or {})
-    return Response(error_body(exc.status_code, message), status_code=exc.status_code, headers=headers)
+    return Response(error_body(exc.status_code, message, field), status_code=exc.status_code, headers=headers)
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
@@ -91,15 +100,22 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return Response(body, status_code=status, headers=_retry_after(status))
 
 
+class GekkoRequest(Request[Any, Any, Any]):
+    """A request whose JSON body is decoded once, hardened, and checked strictly against the route's
+    ``data`` type; ``await request.json()`` is then the body as the client sent it (unknown fields kept)."""
+
+    async def json(self) -> Any:
+        if self._json is Empty:
+            if (decoded := self._connection_state.json) is Empty:
+                decoded = decode_body(await self.body())
+                data = self.route_handler.parsed_fn_signature.parameters.get("data")
+                if data is not None:
+                    decode_as(decoded, data.annotation)
+                self._connection_state.json = decoded
+            self._json = decoded
+        return self._json
+
+
 async def json_body(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The request body as a JSON object; an empty body is ``{}`` (as the original)."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        value = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise bad_request(f"malformed JSON body: {exc}", "body") from None
-    if not isinstance(value, dict):
-        raise bad_request("the body must be a JSON object", "body")
-    return value
+    return await request.json()  # type: ignore[no-any-return]

@@ -12,6 +12,7 @@ import msgspec
 from nats.aio.msg import Msg
 
 from gekko_common import subjects
+from gekko_common.config import decode_body
 from gekko_common.errors import ConfigError
 from gekko_common.exchanges import find_market
 from gekko_common.infra import bus, metrics
@@ -31,12 +32,7 @@ def query_handler(fn: Callable[[dict[str, Any]], Awaitable[Any]]) -> bus.Handler
 
     async def handle(msg: Msg) -> Reply:
         try:
-            body = msgspec.json.decode(msg.data) if msg.data else {}
-            if not isinstance(body, dict):
-                raise ConfigError("body", "the body must be a JSON object")
-            return Reply(result=await fn(body))
-        except msgspec.DecodeError as exc:
-            return Reply(error=f"malformed JSON: {exc}", status=400, field="body")
+            return Reply(result=await fn(decode_body(msg.data)))
         except ConfigError as exc:
             return Reply(error=exc.message, status=400, field=exc.field)
 

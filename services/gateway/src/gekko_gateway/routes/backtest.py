@@ -7,11 +7,14 @@ from typing import Any
 
 from litestar import Request, Response, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
 from gekko_common import subjects
+from gekko_common.config import GekkoConfig
 from gekko_common.infra import bus
 from gekko_common.messages import RawReply, RunBacktest, encoder, new_id, raw_reply_decoder
 from gekko_gateway.errors import ApiError, json_body
+from gekko_gateway.schemas import BacktestResult, responses
 
 QUEUE_WAIT_S = 120.0
 """How long a backtest may wait in the queue for a free backtester before the client gets a 504."""
@@ -81,8 +84,10 @@ async def call(
     return Response(content=bytes(answer.result), media_type="application/json")
 
 
-@post("/api/backtest", status_code=200)
-async def backtest(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+@post("/api/backtest", status_code=200, responses=responses(BacktestResult, 400, 413, 422, 503, 504))
+async def backtest(
+    request: Request[Any, Any, Any], state: State, data: JSONBody[GekkoConfig | None] = None
+) -> Response[Any]:
     """Run a backtest of a Gekko config; the answer is the original's result object."""
     body = await json_body(request)
     command = RunBacktest(request_id=new_id(), config=body)

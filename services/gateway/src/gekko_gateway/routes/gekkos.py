@@ -10,18 +10,29 @@ from typing import Any
 from cryptography.fernet import Fernet
 from litestar import Request, get, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import KeyNotFoundError, NoKeysError
 
 from gekko_common import subjects
-from gekko_common.config import merge_base_config
-from gekko_common.engine import load_strategy_dir, registered
+from gekko_common.config import (
+    AddApiKeyRequest,
+    GekkoConfig,
+    GekkoRef,
+    RemoveApiKeyRequest,
+    decode_config,
+    merge_base_config,
+    validate_run,
+)
+from gekko_common.dates import parse_date
+from gekko_common.errors import ConfigError
 from gekko_common.exchanges import snapshots
 from gekko_common.gekko_state import initial_state, kind, new_id
 from gekko_common.infra import bus
 from gekko_common.messages import encoder
-from gekko_gateway.errors import ApiError, bad_request, json_body, market_or_400
+from gekko_gateway.errors import ApiError, bad_request, json_body
+from gekko_gateway.schemas import Gekko, Gekkos, Ok, responses
 
 OK = {"status": "ok"}
 STOP_WAIT_S = 10.0
@@ -38,71 +49,77 @@ async def publish(state: State, gekko_id: str, event_type: str, payload: Any) ->
     await publisher.publish(event_type, payload)
 
 
-def validate_gekko(config: dict[str, Any]) -> None:
-    """Refuse at once what the original only reported later as gekko_error."""
-    market = market_or_400(config)
-    if market.exchange not in snapshots():
-        raise bad_request(f"unknown exchange {market.exchange!r}", "watch.exchange")
-    mode = config.get("mode", "realtime")
-    if mode != "realtime":
-        raise bad_request("mode must be realtime", "mode")
-    _, log_type = kind(config, mode)
+def known_strategies(strategy_dir: str | None) -> set[str]:
+    """Names of every strategy, built in and user: those added since the last start count (the engine
+    is heavy: loaded on first use)."""
+    from gekko_common.engine import strategy_catalog
+
+    return {s["name"] for s in strategy_catalog(strategy_dir)}
+
+
+def validate_gekko(config: dict[str, Any], strategy_dir: str | None) -> str:
+    """Refuse at once what the original only reported later as gekko_error: a strat runner gets the
+    checks a backtest gets (the same typed config). Returns the gekko's log type."""
+    _, log_type = kind(config, "realtime")
     if log_type in ("papertrader", "tradebot"):
-        advisor = config.get("tradingAdvisor") or {}
-        if advisor.get("method") not in registered():
-            raise bad_request(f"unknown strategy {advisor.get('method')!r}", "tradingAdvisor.method")
-        for field in ("candleSize", "historySize"):
-            value = advisor.get(field)
-            if isinstance(value, bool) or not isinstance(value, int) or value < (1 if field == "candleSize" else 0):
-                raise bad_request(f"tradingAdvisor.{field} must be a positive integer", f"tradingAdvisor.{field}")
-    elif log_type != "watcher":
+        typed = validate_run(config, known_strategies(strategy_dir))
+    elif log_type == "watcher":
+        typed = decode_config(config)
+    else:
         raise bad_request(f"unknown market type {log_type!r}", "market.type")
+    if typed.watch is None:
+        raise ConfigError("watch", "watch must be an object with exchange, currency and asset")
+    if typed.watch.exchange not in snapshots():
+        raise bad_request(f"unknown exchange {typed.watch.exchange!r}", "watch.exchange")
+    if (typed.mode or "realtime") != "realtime":
+        raise bad_request("mode must be realtime", "mode")
+    if typed.market is not None and typed.market.from_ is not None:
+        parse_date(typed.market.from_, "market.from")
+    return log_type
 
 
-@get("/api/gekkos")
+@get("/api/gekkos", responses=responses(Gekkos))
 async def gekkos(state: State) -> dict[str, Any]:
     """Live and archived gekkos (rebuilt from the event log)."""
     return state.gekkos.snapshot()
 
 
-@post("/api/startGekko", status_code=200)
-async def start_gekko(request: Request[Any, Any, Any], state: State) -> dict[str, Any]:
-    """Start a market watcher or a strat runner; a leech gets a watcher of its market if none runs."""
+@post("/api/startGekko", status_code=200, responses=responses(Gekko, 400, 413))
+async def start_gekko(
+    request: Request[Any, Any, Any], state: State, data: JSONBody[GekkoConfig | None] = None
+) -> dict[str, Any]:
+    """Start a market watcher or a strat runner; a leech gets a watcher of its market if none runs.
+
+    All or nothing: every event is checked to fit on the bus before the first is published."""
     body = await json_body(request)
     mode = body.get("mode", "realtime")
     config = merge_base_config(body)
     config["childToParent"] = {"enabled": True}
-    if state.settings.strategy_dir:
-        load_strategy_dir(state.settings.strategy_dir)  # user strategies added since the last start count
-    validate_gekko(config)
-    _, log_type = kind(config, mode)
+    log_type = validate_gekko(config, state.settings.strategy_dir)
     if log_type == "tradebot" and config["watch"]["exchange"] not in await _exchanges(state):
         raise bad_request("No API keys found for this exchange (add them with /api/addApiKey).", "watch.exchange")
     now = time.time()
-    gekko_id = new_id(log_type, now)
-    gekko = initial_state(gekko_id, config, mode, now)
-    bus.ensure_fits(state.runtime.nc, encoder.encode(gekko), reserve=1024)  # all or nothing: no orphan watcher
+    events: list[tuple[str, dict[str, Any]]] = []
     if log_type in ("papertrader", "tradebot") and state.gekkos.watcher_of(config["watch"]) is None:
         watcher_cfg = merge_base_config(
             {"watch": config["watch"], "candleWriter": {"enabled": True}, "type": "market watcher", "mode": "realtime"}
         )
         watcher_id = new_id("watcher", now)
-        await publish(state, watcher_id, "gekko_new", initial_state(watcher_id, watcher_cfg, mode, now))
-    await publish(state, gekko_id, "gekko_new", gekko)
+        events.append((watcher_id, initial_state(watcher_id, watcher_cfg, mode, now)))
+    gekko_id = new_id(log_type, now)
+    gekko = initial_state(gekko_id, config, mode, now)
+    events.append((gekko_id, gekko))
+    for _, payload in events:  # all or nothing: no orphan watcher when the gekko is too large for the bus
+        bus.ensure_fits(state.runtime.nc, encoder.encode(payload), reserve=1024)
+    for event_id, payload in events:
+        await publish(state, event_id, "gekko_new", payload)
     return gekko
 
 
-def _id_of(body: dict[str, Any]) -> str:
-    gekko_id = body.get("id")
-    if not isinstance(gekko_id, str) or not gekko_id:
-        raise bad_request("id must be the id of a gekko", "id")
-    return gekko_id
-
-
-@post("/api/stopGekko", status_code=200)
-async def stop_gekko(request: Request[Any, Any, Any], state: State) -> dict[str, str]:
+@post("/api/stopGekko", status_code=200, responses=responses(Ok, 400, 404))
+async def stop_gekko(state: State, data: JSONBody[GekkoRef]) -> dict[str, str]:
     """Stop a live gekko and move it to the archive."""
-    gekko_id = _id_of(await json_body(request))
+    gekko_id = data.id
     if gekko_id not in state.gekkos.live:
         raise ApiError(404, f"no live gekko {gekko_id!r}", "id")
     if state.gekkos.live[gekko_id].get("logType") == "tradebot":
@@ -122,15 +139,14 @@ async def wind_down(state: State, gekko_id: str) -> None:
         log.warning("no runner wound tradebot %s down within %s s", gekko_id, STOP_WAIT_S)
 
 
-@post("/api/deleteGekko", status_code=200)
-async def delete_gekko(request: Request[Any, Any, Any], state: State) -> dict[str, str]:
+@post("/api/deleteGekko", status_code=200, responses=responses(Ok, 400, 404, 409))
+async def delete_gekko(state: State, data: JSONBody[GekkoRef]) -> dict[str, str]:
     """Delete an archived gekko."""
-    gekko_id = _id_of(await json_body(request))
-    if gekko_id in state.gekkos.live:
-        raise ApiError(409, f"gekko {gekko_id!r} is still running; stop it first", "id")
-    if gekko_id not in state.gekkos.archive:
-        raise ApiError(404, f"no archived gekko {gekko_id!r}", "id")
-    await publish(state, gekko_id, "gekko_deleted", None)
+    if data.id in state.gekkos.live:
+        raise ApiError(409, f"gekko {data.id!r} is still running; stop it first", "id")
+    if data.id not in state.gekkos.archive:
+        raise ApiError(404, f"no archived gekko {data.id!r}", "id")
+    await publish(state, data.id, "gekko_deleted", None)
     return OK
 
 
@@ -160,39 +176,33 @@ async def _announce(state: State) -> None:
     await publisher.publish("apiKeys", await _exchanges(state))
 
 
-@get("/api/apiKeys")
+@get("/api/apiKeys", responses=responses(list[str]))
 async def api_keys(state: State) -> list[str]:
     """Exchanges that have stored credentials (never the credentials)."""
     return await _exchanges(state)
 
 
-@post("/api/addApiKey", status_code=200)
-async def add_api_key(request: Request[Any, Any, Any], state: State) -> dict[str, str]:
+@post("/api/addApiKey", status_code=200, responses=responses(Ok, 400, 413, 503))
+async def add_api_key(state: State, data: JSONBody[AddApiKeyRequest]) -> dict[str, str]:
     """Store an exchange's credentials, encrypted at rest."""
-    body = await json_body(request)
-    exchange, values = body.get("exchange"), body.get("values")
-    if not isinstance(exchange, str) or exchange not in snapshots():
-        raise bad_request(f"unknown exchange {exchange!r}", "exchange")
-    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()) or not values:
-        raise bad_request("values must be an object of credential strings (key, secret, ...)", "values")
-    token = _fernet(state).encrypt(json.dumps(values).encode())
-    await (await _bucket(state)).put(exchange, token)
+    if data.exchange not in snapshots():
+        raise bad_request(f"unknown exchange {data.exchange!r}", "exchange")
+    token = _fernet(state).encrypt(json.dumps(data.values).encode())
+    bus.ensure_fits(state.runtime.nc, token, reserve=1024)
+    await (await _bucket(state)).put(data.exchange, token)
     await _announce(state)
     return OK
 
 
-@post("/api/removeApiKey", status_code=200)
-async def remove_api_key(request: Request[Any, Any, Any], state: State) -> dict[str, str]:
+@post("/api/removeApiKey", status_code=200, responses=responses(Ok, 400, 404))
+async def remove_api_key(state: State, data: JSONBody[RemoveApiKeyRequest]) -> dict[str, str]:
     """Forget an exchange's credentials."""
-    exchange = (await json_body(request)).get("exchange")
-    if not isinstance(exchange, str) or not exchange:
-        raise bad_request("exchange must be an exchange slug", "exchange")
     bucket = await _bucket(state)
     try:
-        await bucket.get(exchange)
+        await bucket.get(data.exchange)
     except KeyNotFoundError:
-        raise ApiError(404, f"no API key stored for {exchange!r}", "exchange") from None
-    await bucket.purge(exchange)
+        raise ApiError(404, f"no API key stored for {data.exchange!r}", "exchange") from None
+    await bucket.purge(data.exchange)
     await _announce(state)
     return OK
 

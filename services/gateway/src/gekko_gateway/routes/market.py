@@ -8,70 +8,66 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
 from gekko_common import subjects
+from gekko_common.config import CandlesRequest, ImportRequest, ScanRequest, ScanSetsRequest, date_span
 from gekko_common.dates import parse_date
-from gekko_common.errors import ConfigError
 from gekko_common.exchanges import catalog, find_market, snapshots
 from gekko_common.infra import bus
 from gekko_common.messages import StartImport, encoder
-from gekko_gateway.errors import bad_request, json_body, market_or_400
+from gekko_gateway.errors import bad_request, json_body
 from gekko_gateway.imports import STARTED
 from gekko_gateway.routes.backtest import call
+from gekko_gateway.schemas import Candle, ExchangeInfo, ImportRecord, Range, ScanSets, responses
 
 
-@get("/api/exchanges")
+@get("/api/exchanges", responses=responses(list[ExchangeInfo]))
 async def exchanges() -> list[dict[str, Any]]:
     """Supported exchanges with their markets (offline snapshots of ccxt metadata)."""
     return catalog()
 
 
-@get("/api/imports")
+@get("/api/imports", responses=responses(list[ImportRecord]))
 async def imports(state: State) -> list[dict[str, Any]]:
     """Every import started on this system (survives restarts: rebuilt from the event log)."""
     return state.imports.list()
 
 
-@post("/api/scan", status_code=200)
-async def scan(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+@post("/api/scan", status_code=200, responses=responses(list[Range], 400, 503, 504))
+async def scan(request: Request[Any, Any, Any], state: State, data: JSONBody[ScanRequest]) -> Response[Any]:
     """Contiguous ranges of one market's candles, in unix seconds."""
-    body = await json_body(request)
-    return await call(state, subjects.SCAN, encoder.encode(body))
+    return await call(state, subjects.SCAN, encoder.encode(await json_body(request)))
 
 
-@post("/api/scansets", status_code=200)
-async def scansets(request: Request[Any, Any, Any], state: State) -> Response[Any]:
-    """Ranges of every market in the store."""
-    await json_body(request)
+@post("/api/scansets", status_code=200, responses=responses(ScanSets, 400, 503, 504))
+async def scansets(state: State, data: JSONBody[ScanSetsRequest | None] = None) -> Response[Any]:
+    """Ranges of every market in the store (the body is ignored)."""
     return await call(state, subjects.SCANSETS, b"{}")
 
 
-@post("/api/getCandles", status_code=200)
-async def get_candles(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+@post("/api/getCandles", status_code=200, responses=responses(list[Candle], 400, 503, 504))
+async def get_candles(request: Request[Any, Any, Any], state: State, data: JSONBody[CandlesRequest]) -> Response[Any]:
     """Candles of a range at any candle size."""
-    body = await json_body(request)
-    return await call(state, subjects.CANDLES_GET, encoder.encode(body))
+    date_span(data.daterange, "daterange")
+    return await call(state, subjects.CANDLES_GET, encoder.encode(await json_body(request)))
 
 
-def import_job(body: dict[str, Any], now: int) -> tuple[StartImport, dict[str, Any]]:
-    """Validate an import request; the job and the record ``/api/imports`` shows."""
-    market = market_or_400(body)
-    slug, currency, asset = market.exchange, market.currency, market.asset
+def import_job(body: ImportRequest, raw: dict[str, Any], now: int) -> tuple[StartImport, dict[str, Any]]:
+    """Validate an import request; the job and the record ``/api/imports`` shows (its dates as sent)."""
+    slug, currency, asset = body.watch.exchange, body.watch.currency, body.watch.asset
     if slug not in snapshots():
         raise bad_request(f"unknown exchange {slug!r}; importable: {', '.join(sorted(snapshots()))}", "watch.exchange")
     if find_market(slug, currency, asset) is None:
         raise bad_request(f"{slug} has no market {currency}/{asset}", "watch.asset")
-    daterange = (body.get("importer") or {}).get("daterange")
-    if not isinstance(daterange, dict):
+    daterange = body.importer.daterange
+    if daterange.from_ is None:
         raise bad_request("importer.daterange must be an object with from (and optionally to)", "importer.daterange")
-    try:
-        start = parse_date(daterange.get("from"), "importer.daterange.from") // 60 * 60
-        end = parse_date(daterange["to"], "importer.daterange.to") // 60 * 60 if daterange.get("to") else now
-    except ConfigError as exc:
-        raise bad_request(exc.message, exc.field) from None
+    start = parse_date(daterange.from_, "importer.daterange.from") // 60 * 60
     if start > now:
         raise bad_request("importer.daterange.from is in the future", "importer.daterange.from")
-    end = min(end, now // 60 * 60)
+    end = parse_date(daterange.to, "importer.daterange.to") if daterange.to else now
+    end = min(end // 60 * 60, now // 60 * 60)
     if end <= start:
         raise bad_request("importer.daterange.to must be after importer.daterange.from", "importer.daterange")
     import_id = str(secrets.randbelow(9 * 10**15) + 10**15)
@@ -80,18 +76,17 @@ def import_job(body: dict[str, Any], now: int) -> tuple[StartImport, dict[str, A
         "watch": {"exchange": slug, "currency": currency, "asset": asset},
         "id": import_id,
         "latest": "",
-        "from": daterange.get("from"),
-        "to": daterange.get("to") or time.strftime("%Y-%m-%d %H:%M", time.gmtime(end)),
+        "from": raw["importer"]["daterange"]["from"],
+        "to": raw["importer"]["daterange"].get("to") or time.strftime("%Y-%m-%d %H:%M", time.gmtime(end)),
         "done": False,
     }
     return job, record
 
 
-@post("/api/import", status_code=200)
-async def start_import(request: Request[Any, Any, Any], state: State) -> dict[str, Any]:
+@post("/api/import", status_code=200, responses=responses(ImportRecord, 400))
+async def start_import(request: Request[Any, Any, Any], state: State, data: JSONBody[ImportRequest]) -> dict[str, Any]:
     """Start an import; progress arrives as import_update frames on the websocket."""
-    body = await json_body(request)
-    job, record = import_job(body, int(time.time()))
+    job, record = import_job(data, await json_body(request), int(time.time()))
     js = state.runtime.js
     publisher = bus.EventPublisher(js, subjects.import_event(job.import_id), f"import-{job.import_id}", epoch="gw")
     await publisher.publish(STARTED, record)

@@ -1,0 +1,244 @@
+"""The answers of the REST routes as msgspec Structs, for the OpenAPI document.
+
+The request bodies are typed in gekko_common.config (the services validate with the same types).
+The handlers answer with what the services produced, unchanged (the wire is the original's); these
+types describe those answers, and ``responses`` attaches them, with the error body, to a route.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar.openapi.datastructures import ResponseSpec
+
+from gekko_common.config import Watch
+
+
+class _Answer(msgspec.Struct, kw_only=True):
+    """Base of the documented answers."""
+
+
+class ErrorBody(_Answer):
+    """Every non-2xx answer: what went wrong, the status again and, when one is to blame, the field."""
+
+    error: str
+    status: int
+    field: str | None = None
+
+
+class Ok(_Answer):
+    """``{"status": "ok"}``."""
+
+    status: str
+
+
+class Info(_Answer):
+    """``GET /api/info``."""
+
+    version: str
+
+
+class StrategyInfo(_Answer):
+    """One strategy: its name and its default parameters as TOML text."""
+
+    name: str
+    params: str
+
+
+class ConfigPart(_Answer):
+    """``GET /api/configPart/{part}``: the part's default TOML text."""
+
+    part: str
+
+
+class MinimalOrder(_Answer):
+    """The smallest order a market takes (``unit`` asset or currency)."""
+
+    amount: float | str
+    unit: str | None = None
+    price: float | None = None
+    order: float | None = None
+
+
+class MarketInfo(_Answer):
+    """One market of an exchange: ``[currency, asset]``, minimal order and precision."""
+
+    pair: list[str]
+    minimalOrder: MinimalOrder
+    precision: float | None = None
+
+
+class ExchangeInfo(_Answer):
+    """One exchange of ``GET /api/exchanges``."""
+
+    name: str
+    slug: str
+    currencies: list[str]
+    assets: list[str]
+    markets: list[MarketInfo]
+
+
+class ImportRecord(_Answer):
+    """An import as ``GET /api/imports`` and ``POST /api/import`` show it."""
+
+    watch: Watch
+    id: str
+    latest: str
+    from_: str | float = msgspec.field(name="from")
+    to: str | float
+    done: bool | None = None
+
+
+class Range(_Answer):
+    """A contiguous run of stored minutes, in unix seconds (both ends are candle starts)."""
+
+    from_: int = msgspec.field(name="from")
+    to: int
+
+
+class Dataset(_Answer):
+    """One stored market with its ranges."""
+
+    exchange: str
+    currency: str
+    asset: str
+    ranges: list[Range]
+
+
+class ScanSets(_Answer):
+    """``POST /api/scansets``."""
+
+    datasets: list[Dataset]
+    errors: list[Any]
+
+
+class Candle(_Answer):
+    """A candle of ``candleSize`` minutes; ``start`` in unix seconds."""
+
+    start: int
+    open: float
+    high: float
+    low: float
+    close: float
+    vwp: float
+    volume: float
+    trades: int
+
+
+class GekkoEvents(_Answer):
+    """The first and the latest event of each type a gekko emitted."""
+
+    initial: dict[str, Any]
+    latest: dict[str, Any]
+
+
+class Gekko(_Answer):
+    """A live or archived gekko: market watcher, paper trader or tradebot."""
+
+    id: str
+    mode: str
+    config: dict[str, Any]
+    type: str
+    logType: str
+    active: bool
+    stopped: bool
+    errored: bool
+    errorMessage: str | bool
+    events: GekkoEvents
+    start: str
+
+
+class Gekkos(_Answer):
+    """``GET /api/gekkos``: live and archived gekkos by id."""
+
+    live: dict[str, Gekko]
+    archive: dict[str, Gekko]
+
+
+class PerformanceReport(_Answer):
+    """The paper trader's closing figures (profits in currency, relative ones in percent)."""
+
+    startTime: str
+    endTime: str
+    timespan: str
+    market: float
+    balance: float
+    profit: float
+    relativeProfit: float
+    yearlyProfit: float
+    relativeYearlyProfit: float
+    startPrice: float
+    endPrice: float
+    trades: int
+    startBalance: float
+    exposure: float
+    sharpe: float | None
+    downside: float | None
+    ratioRoundTrips: str | float | None
+    alpha: float
+
+
+class Roundtrip(_Answer):
+    """A buy followed by a sell."""
+
+    id: int
+    entryAt: int
+    entryPrice: float
+    entryBalance: float
+    exitAt: int
+    exitPrice: float
+    exitBalance: float
+    duration: int
+    pnl: float
+    profit: float
+
+
+class Trade(_Answer):
+    """A simulated trade."""
+
+    id: str
+    adviceId: str
+    action: str
+    cost: float
+    amount: float
+    price: float
+    portfolio: dict[str, float]
+    balance: float
+    date: int
+    effectivePrice: float
+    feePercent: float
+
+
+class BacktestResult(_Answer):
+    """``POST /api/backtest``: which parts are present depends on ``backtestResultExporter.data``."""
+
+    market: dict[str, str]
+    tradingAdvisor: dict[str, Any]
+    strategyParameters: dict[str, Any]
+    performanceReport: PerformanceReport | None = None
+    roundtrips: list[Roundtrip] | None = None
+    stratCandles: list[dict[str, Any]] | None = None
+    trades: list[Trade] | None = None
+    stratUpdates: list[dict[str, Any]] | None = None
+    portfolioValues: list[dict[str, Any]] | None = None
+
+
+ERRORS = {
+    400: "the body or a field is invalid (``field`` names it)",
+    404: "no such thing (``field`` names what was looked up)",
+    409: "the request conflicts with the current state",
+    413: "the body is larger than the API or the message bus accepts",
+    422: "the strategy failed while running",
+    429: "too many requests from this client",
+    503: "a service the route needs is not running",
+    504: "the service did not answer in time",
+}
+
+
+def responses(answer: Any, *errors: int) -> dict[int, ResponseSpec]:
+    """The documented answers of a route: ``answer`` on 200, the error body on each of ``errors``."""
+    specs = {200: ResponseSpec(data_container=answer, description="Success", generate_examples=False)}
+    for status in errors:
+        specs[status] = ResponseSpec(data_container=ErrorBody, description=ERRORS[status], generate_examples=False)
+    return specs
