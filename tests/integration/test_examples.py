@@ -11,7 +11,7 @@ import pytest
 
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
-from tests.conftest import FULL_CSV, ROOT, SMALL_CSV, read_candles_csv
+from tests.conftest import ROOT, SMALL_CSV, read_candles_csv
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ def gekko(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 @pytest.fixture
 async def binance_candles(database_url) -> None:
     store = await CandleStore.connect(database_url)
-    await store.write(Market("binance", "USDT", "BTC"), read_candles_csv(FULL_CSV))
+    await store.write(Market("binance", "USDT", "BTC"), read_candles_csv(SMALL_CSV))
     await store.close()
 
 
@@ -55,6 +55,7 @@ def test_the_user_strategy_example_trades() -> None:
     assert json.loads(done.stdout)["performanceReport"]["trades"] > 0
 
 
+@pytest.mark.timeout(900)  # starts the whole test stack when it runs alone
 def test_the_sweep_space_runs_on_the_backtesters(stack, stack_env, binance_candles, tmp_path) -> None:
     out = tmp_path / "sweep.json"
     done = gekko(
@@ -70,6 +71,7 @@ def test_the_sweep_space_runs_on_the_backtesters(stack, stack_env, binance_candl
     assert all("report" in r for r in results)
 
 
+@pytest.mark.timeout(900)
 def test_the_api_script_imports_and_backtests_through_rest_and_websocket(stack, stack_env) -> None:
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / "api_client.py"), stack.gateway_url],

@@ -75,12 +75,12 @@ def import_csv_command(file: Path, exchange: str, currency: str, asset: str, as_
       gekko import-csv btcusdt-1m.csv.gz --exchange binance --currency USDT --asset BTC
       gekko import-csv candles.csv --exchange binance --currency USDT --asset BTC --json
     """
-    from polars.exceptions import PolarsError
-
     from gekko_common.cli.stackinfo import need
 
     out = make_output(as_json, verbose)
     url = need("database", verbose)
+    from polars.exceptions import PolarsError  # after the check: polars takes a while to load
+
     try:
         frame = read_csv(file)
     except (OSError, ValueError, PolarsError) as exc:
