@@ -22,6 +22,16 @@ def _number(x: float) -> float | int:
     return int(x) if math.isfinite(x) and x.is_integer() else x
 
 
+def _numbers(values: Any) -> list[float | int]:
+    """:func:`_number` of every value of a float array (the integral ones found by numpy)."""
+    out: list[float | int] = values.tolist()
+    with np.errstate(invalid="ignore"):
+        integral = np.isfinite(values) & (np.floor(values) == values)
+    for i in np.flatnonzero(integral).tolist():
+        out[i] = int(out[i])
+    return out
+
+
 def build_strategy(config: dict[str, Any]) -> tuple[Strategy, int]:
     """Instantiate the configured strategy; returns it and the candle size."""
     strategies = registered()
@@ -212,8 +222,8 @@ def strategy_candle_rows(strat: Any, props: list[str] | None) -> list[dict[str, 
         "low": strat.low.tolist(),
         "close": strat.close.tolist(),
         "vwp": strat.vwp.tolist(),
-        "volume": [_number(v) for v in strat.volume.tolist()],
-        "trades": [_number(v) for v in strat.trades.tolist()],
+        "volume": _numbers(strat.volume),
+        "trades": _numbers(strat.trades),
     }
     names = [p for p in props if p in columns] + ["start"] if props is not None else list(columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*(columns[c] for c in names), strict=True)]

@@ -11,6 +11,9 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
+
+from gekko_common.engine.js.columns import native_columns
 from gekko_common.engine.js.runtime import GETTERS, JsRun, to_json
 from gekko_common.engine.js.tulip import TulipSet
 from gekko_common.engine.strategy import Strategy, StrategyCandle, register
@@ -40,10 +43,35 @@ class JsStrategy(Strategy):
         """
         if self.js.bridged:
             return False
-        managed = list(self.js.managed.values())
         self.indicators = {}  # computed here from now on, not by the advisor
+        rows = self._compiled_rows(columns)
+        if rows is None:
+            rows = self._stepped_rows(columns)
+        self.js.call("init", "__gekko_series", float(_CHUNK))
+        push = self.js.context.get("__gekko_push")
+        for at in range(0, len(rows), _CHUNK):
+            chunk = rows[at : at + _CHUNK]
+            push(*chunk, *([None] * (_CHUNK - len(chunk))))
+        self.series = _Series(len(columns[0]), max(self.requiredHistory, 1) - 1)
+        return True
+
+    def _compiled_rows(self, columns: list[list[Any]]) -> list[Any] | None:
+        """Every candle's row from compiled indicator loops; None when an indicator has none."""
+        if self.tulip.indicators:
+            return None
+        close = np.array(columns[4], dtype=np.float64)
+        table = [np.array(column, dtype=np.float64) for column in columns]
+        for kind, indicator in self.js.managed.values():
+            values = native_columns(kind, indicator, close)
+            if values is None:
+                return None
+            table += values
+        return np.column_stack(table).ravel().tolist()  # type: ignore[no-any-return]
+
+    def _stepped_rows(self, columns: list[list[Any]]) -> list[Any]:
+        """Every candle's row, stepping the Python indicators candle by candle."""
         rows: list[Any] = []
-        feeds = [(indicator.input == "price", indicator, GETTERS[kind]) for kind, indicator in managed]
+        feeds = [(indicator.input == "price", indicator, GETTERS[kind]) for kind, indicator in self.js.managed.values()]
         need_candle = bool(self.tulip.indicators) or not all(price for price, _, _ in feeds)
         for fields in zip(*columns, strict=True):
             rows.append(float(fields[0]))  # ints above 2**31 would not cross intact
@@ -54,13 +82,7 @@ class JsStrategy(Strategy):
                 rows += [get(indicator) for get in getters]
             if self.tulip.indicators:
                 rows += self.tulip.update(candle)
-        self.js.call("init", "__gekko_series", float(_CHUNK))
-        push = self.js.context.get("__gekko_push")
-        for at in range(0, len(rows), _CHUNK):
-            chunk = rows[at : at + _CHUNK]
-            push(*chunk, *([None] * (_CHUNK - len(chunk))))
-        self.series = _Series(len(columns[0]), max(self.requiredHistory, 1) - 1)
-        return True
+        return rows
 
     def quiet(self, k: int) -> bool:
         """Whether strategy candle ``k`` emits nothing (JavaScript runs ahead to know)."""
