@@ -16,7 +16,8 @@ from gekko_common.config import decode_body
 from gekko_common.errors import ConfigError
 from gekko_common.exchanges import find_market
 from gekko_common.infra import bus, metrics
-from gekko_common.infra.exchange import PermanentExchangeError, make_exchange
+from gekko_common.infra.exchange import make_exchange
+from gekko_common.infra.exchange_retry import PermanentExchangeError
 from gekko_common.infra.faults import backoff, is_transient
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.infra.store import CandleStore

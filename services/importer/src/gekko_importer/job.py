@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -10,7 +11,8 @@ from typing import Any
 
 import polars as pl
 
-from gekko_common.infra.exchange import PermanentExchangeError, TemporaryExchangeError, fetch_page, ohlcv_frame
+from gekko_common.infra.exchange import fetch_page, ohlcv_frame
+from gekko_common.infra.exchange_retry import ATTEMPTS, PermanentExchangeError, TemporaryExchangeError, with_retries
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
 from gekko_common.messages import StartImport
@@ -18,7 +20,6 @@ from gekko_common.messages import StartImport
 log = logging.getLogger(__name__)
 
 PAGE = 1000
-MAX_ATTEMPTS = 8
 BATCH_ROWS = 40_000
 
 
@@ -56,25 +57,18 @@ async def fetch_window(
     start: int,
     end: int,
     alive: Callable[[], Awaitable[None]],
-    sleep: Callable[[float], Awaitable[None]],
 ) -> pl.DataFrame:
     """Every candle the exchange has in [start, end]: pages from ``start`` until the window is covered,
-    so a short page (or a truncated answer) never leaves a hole. Temporary errors are retried with backoff."""
+    so a short page (or a truncated answer) never leaves a hole. Temporary errors are retried (the
+    exchange retry policy); if they persist the import fails with a PermanentExchangeError."""
     frames = []
     cursor = start
     while cursor <= end:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                rows = await fetch_page(exchange, symbol, cursor * 1000, PAGE)
-                break
-            except TemporaryExchangeError as exc:
-                if attempt == MAX_ATTEMPTS:
-                    message = f"the exchange kept failing ({exc}); gave up after {attempt} tries"
-                    raise PermanentExchangeError(message) from exc
-                delay = min(0.05 * 2**attempt, 5.0)
-                log.info("temporary exchange error, retrying", extra={"fields": {"error": str(exc), "delay": delay}})
-                await alive()
-                await sleep(delay)
+        page = functools.partial(fetch_page, exchange, symbol, cursor * 1000, PAGE)
+        try:
+            rows = await with_retries(page, before_retry=alive)
+        except TemporaryExchangeError as exc:
+            raise PermanentExchangeError(f"the exchange kept failing ({exc}); gave up after {ATTEMPTS} tries") from exc
         if rows.height == 0:
             break
         frame = frame_from_ohlcv(rows, cursor, end)
@@ -93,7 +87,6 @@ async def run_import(
     store: CandleStore,
     progress: Callable[[dict[str, Any]], Awaitable[None]],
     alive: Callable[[], Awaitable[None]],
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     parallel: int = 8,
 ) -> int:
     """Import ``job``; returns the number of new rows.
@@ -136,7 +129,7 @@ async def run_import(
         for i in range(len(windows)):
             while len(tasks) < parallel and len(tasks) + i < len(windows):
                 a, b = windows[i + len(tasks)]
-                tasks.append(asyncio.create_task(fetch_window(exchange, symbol, a, b, alive, sleep)))
+                tasks.append(asyncio.create_task(fetch_window(exchange, symbol, a, b, alive)))
             frame = await tasks.pop(0)
             pending.append(frame)
             pending_rows += frame.height

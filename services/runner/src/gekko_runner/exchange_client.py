@@ -7,9 +7,7 @@ rounding (floor to the tick) and validation reasons.
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
@@ -17,10 +15,9 @@ from typing import Any, TypeVar
 
 import ccxt.async_support as ccxt
 
-log = logging.getLogger(__name__)
+from gekko_common.infra.exchange_retry import WAIT_INITIAL_S, with_retries
 
 T = TypeVar("T")
-ATTEMPTS = 6
 
 
 class Fenced(Exception):
@@ -33,22 +30,14 @@ Fence = Callable[[], Awaitable[None]]
 
 
 def retried(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-    """Repeat an exchange call that failed for a passing reason (network, rate limit, 5xx).
+    """The exchange retry policy (:func:`with_retries`) around a method of :class:`ExchangeClient`.
 
     Every call here may be repeated safely: reads, cancels (an order already gone is fetched) and
     placements under a client order id (a repeat is refused as a duplicate and fetched)."""
 
     @functools.wraps(method)
     async def wrapper(self: ExchangeClient, *args: Any, **kwargs: Any) -> T:
-        for attempt in range(ATTEMPTS):
-            try:
-                return await method(self, *args, **kwargs)
-            except ccxt.OperationFailed as exc:
-                if attempt == ATTEMPTS - 1:
-                    raise
-                log.warning("%s failed (%s), retrying", method.__name__, type(exc).__name__)
-                await asyncio.sleep(self.retry_delay_s * 2**attempt)
-        raise AssertionError("unreachable")
+        return await with_retries(functools.partial(method, self, *args, **kwargs), self.retry_delay_s)
 
     return wrapper
 
@@ -90,7 +79,9 @@ def _floor(value: float, tick: float) -> float:
 class ExchangeClient:
     """One market (``BTC/USDT``) of an authenticated ccxt exchange."""
 
-    def __init__(self, exchange: Any, symbol: str, retry_delay_s: float = 0.5, fence: Fence | None = None) -> None:
+    def __init__(
+        self, exchange: Any, symbol: str, retry_delay_s: float = WAIT_INITIAL_S, fence: Fence | None = None
+    ) -> None:
         self.exchange = exchange
         self.fence = fence
         self.retry_delay_s = retry_delay_s

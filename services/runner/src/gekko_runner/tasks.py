@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -12,6 +13,7 @@ from gekko_common.dates import iso_ms, parse_date
 from gekko_common.engine import Engine, to_wire
 from gekko_common.engine.performance import PerformanceAnalyzer
 from gekko_common.infra.exchange import fetch_page, make_exchange
+from gekko_common.infra.exchange_retry import with_retries
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import CANDLE_COLUMNS, Market
 from gekko_runner.trader import Trader
@@ -31,6 +33,11 @@ def _iso_to_unix(text: str | None) -> int | None:
     return None if not text else parse_date(text, "start")
 
 
+async def _exchange_now(exchange: Any) -> int:
+    """The exchange's clock in unix seconds (this machine's if the exchange does not tell)."""
+    return int(await exchange.fetch_time() / 1000) if exchange.has.get("fetchTime") else int(time.time())
+
+
 async def run_watcher(
     gekko_id: str,
     config: dict[str, Any],
@@ -48,9 +55,9 @@ async def run_watcher(
     started = False
     try:
         while True:
-            now = int(await exchange.fetch_time() / 1000) if exchange.has.get("fetchTime") else int(time.time())
+            now = await with_retries(functools.partial(_exchange_now, exchange))
             since = last + 60 if last is not None else (now // 60 - 10) * 60
-            page = await fetch_page(exchange, symbol, since * 1000, 1000)
+            page = await with_retries(functools.partial(fetch_page, exchange, symbol, since * 1000, 1000))
             rows = [r for r in page.iter_rows() if int(r[0]) // 1000 + 60 <= now and int(r[0]) // 1000 >= since]
             if rows:
                 if not started:

@@ -1,4 +1,4 @@
-"""The ccxt adapter: builds exchanges (API URLs overridable for the emulator) and translates their errors."""
+"""The ccxt adapter: builds exchanges (API URLs overridable for the emulator) and reads pages of candles."""
 
 from __future__ import annotations
 
@@ -9,15 +9,8 @@ import ccxt.async_support as ccxt
 import polars as pl
 
 from gekko_common.exchanges import ccxt_id
+from gekko_common.infra.exchange_retry import PermanentExchangeError, translated
 from gekko_common.trades import CandleBuilder, Trade
-
-
-class TemporaryExchangeError(Exception):
-    """Worth retrying: rate limits, 5xx, timeouts, network trouble."""
-
-
-class PermanentExchangeError(Exception):
-    """Retrying will not help: unknown market, bad request, no OHLCV history."""
 
 
 def make_exchange(slug: str, urls: Mapping[str, str], credentials: Mapping[str, str] | None = None) -> Any:
@@ -118,18 +111,9 @@ def ohlcv_frame(rows: list[list[Any]]) -> pl.DataFrame:
 
 async def fetch_page(exchange: Any, symbol: str, since_ms: int, limit: int) -> pl.DataFrame:
     """One page of 1-minute OHLCV (columns ``ms, open, high, low, close, volume``) from ``since_ms``."""
-    try:
+    with translated(f"{exchange.id} {symbol}"):
         if exchange.id == "binance":
             return await _binance_klines(exchange, symbol, since_ms, limit)
         if not exchange.has.get("fetchOHLCV"):
             return await _candles_from_trades(exchange, symbol, since_ms, limit)
         return ohlcv_frame(list(await exchange.fetch_ohlcv(symbol, "1m", since=since_ms, limit=limit)))
-    except ccxt.OperationFailed as exc:  # rate limits, DDoS protection, timeouts, network, server errors
-        raise TemporaryExchangeError(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
-    except (ccxt.BadSymbol, ccxt.BadRequest, ccxt.NotSupported, ccxt.AuthenticationError) as exc:
-        raise PermanentExchangeError(f"{exchange.id} refused {symbol}: {str(exc)[:200]}") from exc
-    except ccxt.ExchangeError as exc:
-        text = str(exc)
-        if any(code in text for code in (" 500 ", " 502 ", " 503 ", " 504 ", "Internal")):
-            raise TemporaryExchangeError(f"{type(exc).__name__}: {text[:200]}") from exc
-        raise PermanentExchangeError(f"{exchange.id}: {text[:200]}") from exc
