@@ -324,11 +324,11 @@ def _portfolio(config: dict[str, Any]) -> tuple[float, float, float, float]:
 
 def _report(config: dict[str, Any], candles: Candles, strat: StrategyCandles, row: Any) -> Evaluation | None:
     """The analyzer's report of one simulated set (a SUMMARY row); None when it needs the general path."""
-    trades, count, start_balance, balance, exposure, zero_total = row[:6]
+    trades, count, start_balance, balance, exposure = row[:5]
     if trades == 0:
         return Evaluation(None, {})
-    if not start_balance or zero_total:
-        return None  # a zero balance: JavaScript's falsy and division rules, left to the pipeline
+    if not start_balance:
+        return None  # a zero start balance: JavaScript's falsy rules, left to the pipeline
     asset0, currency0, _, risk_free = _portfolio(config)
     m0, last = int(strat.last_index[_first_check(config)]), len(candles) - 1
     analyzer = PerformanceAnalyzer(risk_free, emit_updates=False)
