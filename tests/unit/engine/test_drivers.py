@@ -16,6 +16,7 @@ from gekko_common.engine import (
     run_backtest,
     strategy_catalog,
 )
+from gekko_common.events import PerformanceReport, TradeCompleted, event_from, exported, payload_of
 from tests.conftest import SMALL_CSV, reference
 
 
@@ -37,6 +38,21 @@ def config(method: str, size: int, history: int = 10, **extra) -> dict:
     )
 
 
+def wire(events: list) -> list[tuple[str, dict]]:
+    """Typed events as (name, payload) pairs, dates as the websocket carries them."""
+    return [(e.name, payload_of(e)) for e in events]
+
+
+SOLD_REST = {
+    "cost": 0.0,
+    "price": 1.0,
+    "portfolio": {"asset": 0.0, "currency": 0.5},
+    "balance": 0.5,
+    "effectivePrice": 1.0,
+    "feePercent": None,
+}
+
+
 def live(cfg: dict, candles: Candles) -> tuple[list, list]:
     engine = Engine(cfg)
     events = []
@@ -48,8 +64,8 @@ def live(cfg: dict, candles: Candles) -> tuple[list, list]:
             }
         )
     events += engine.finish()
-    trades = [p for k, p in events if k == "tradeCompleted"]
-    reports = [p for k, p in events if k == "performanceReport"]
+    trades = [exported(e) for e in events if isinstance(e, TradeCompleted)]
+    reports = [exported(e) for e in events if isinstance(e, PerformanceReport)]
     return trades, reports
 
 
@@ -69,11 +85,21 @@ def test_live_feed_makes_the_same_trades_as_the_backtest(method, size) -> None:
 def test_live_feed_emits_candle_first_and_iso_dates() -> None:
     candles = Candles.from_csv(SMALL_CSV)
     engine = Engine(config("DEBUG_toggle-advice", 2, 1))
-    first = engine.feed(
-        {c: getattr(candles, c)[0].item() for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")}
+    first = wire(
+        engine.feed(
+            {
+                c: getattr(candles, c)[0].item()
+                for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
+            }
+        )
     )
-    second = engine.feed(
-        {c: getattr(candles, c)[1].item() for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")}
+    second = wire(
+        engine.feed(
+            {
+                c: getattr(candles, c)[1].item()
+                for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
+            }
+        )
     )
     assert first[0] == ("candle", first[0][1])
     assert first[0][1]["start"] == "2025-05-20T00:00:00.000Z"
@@ -88,11 +114,13 @@ def test_live_run_started_now_does_not_trade_on_historical_candles() -> None:
     engine = Engine(config("MACD", 5, 1), realtime_since=int(candles.start[-1]) + 3600)
     kinds = set()
     for i in range(600):
-        for kind, _ in engine.feed(
-            {
-                c: getattr(candles, c)[i].item()
-                for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
-            }
+        for kind, _ in wire(
+            engine.feed(
+                {
+                    c: getattr(candles, c)[i].item()
+                    for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
+                }
+            )
         ):
             kinds.add(kind)
     assert "stratWarmupCompleted" not in kinds
@@ -207,18 +235,21 @@ def test_a_real_traders_engine_simulates_nothing_and_hands_the_strategy_the_exch
     engine = Engine(config("test-stops", 1, 1), simulate=False)
 
     def feed(i: int) -> list:
-        return engine.feed(
-            {
-                c: getattr(candles, c)[i].item()
-                for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
-            }
+        return wire(
+            engine.feed(
+                {
+                    c: getattr(candles, c)[i].item()
+                    for c in ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
+                }
+            )
         )
 
     kinds = [k for i in range(3) for k, _ in feed(i)]
     assert "advice" in kinds
     assert not {"tradeInitiated", "tradeCompleted", "portfolioChange", "triggerCreated"} & set(kinds)  # no simulation
     # the exchange sold on the live stop of advice-1: the strategy hears of it and its direction flips
-    caused = engine.trade({"id": "trade-2", "adviceId": "advice-1", "action": "sell", "amount": 0.5, "date": 0})
+    sold = {"id": "trade-2", "adviceId": "advice-1", "action": "sell", "amount": 0.5, "date": 0}
+    caused = wire(engine.trade(event_from(TradeCompleted, {**SOLD_REST, **sold})))
     assert caused == [("stratNotification", caused[0][1])]
     assert caused[0][1]["content"] == "sell 0.5"
     # long again: the flip made the same advice new, so it is given again

@@ -23,8 +23,8 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:
 
 def iso_ms(unix: float) -> str:
     """``2018-07-03T05:40:00.000Z``: how a moment date is serialised on the websocket (UTC)."""
-    whole = int(unix)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{int((unix - whole) * 1000):03d}Z"
+    whole, ms = divmod(round(unix * 1000), 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{ms:03d}Z"
 
 
 def parse_date(value: Any, field: str) -> int:

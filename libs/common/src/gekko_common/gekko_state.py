@@ -12,8 +12,20 @@ import time
 from typing import Any
 
 from gekko_common.dates import iso_ms
+from gekko_common.events import (
+    EVENTS,
+    MARKET_START,
+    MARKET_UPDATE,
+    Advice,
+    Roundtrip,
+    StratWarmupCompleted,
+    TradeCompleted,
+)
 
-ARRAY_EVENTS = ("tradeCompleted", "advice", "roundtrip")
+ARRAY_EVENTS = (TradeCompleted, Advice, Roundtrip)
+"""Events the state keeps every one of (in ``events[name]``), not only the first and the latest."""
+UNLATCHED = (MARKET_START, StratWarmupCompleted.name)
+"""Events that never become ``events.latest``."""
 SECRET_KEYS = ("key", "secret", "passphrase", "username", "password", "apiKey", "uid")
 
 
@@ -68,10 +80,10 @@ def reduce(state: dict[str, Any], event_type: str, payload: Any, now: float) -> 
     """Fold one Gekko event into a state (§4.3); returns the same (mutated) state."""
     state["latestUpdate"] = iso_ms(now)
     events = state["events"]
-    if event_type in ARRAY_EVENTS:
+    if EVENTS.get(event_type) in ARRAY_EVENTS:
         events.setdefault(event_type, []).append(payload)
-    if not events["initial"].get(event_type) and event_type != "marketUpdate":
+    if not events["initial"].get(event_type) and event_type != MARKET_UPDATE:
         events["initial"][event_type] = payload
-    if event_type not in ("marketStart", "stratWarmupCompleted"):
+    if event_type not in UNLATCHED:
         events["latest"][event_type] = payload
     return state

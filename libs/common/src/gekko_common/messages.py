@@ -12,6 +12,8 @@ from typing import Any
 
 import msgspec
 
+from gekko_common.events import wire_encoder
+
 SCHEMA_VERSION = 1
 
 
@@ -19,7 +21,8 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     """Every event on the bus: ``type`` is Gekko's event name, ``payload`` its Gekko payload.
 
     ``id`` is unique per event (JetStream de-duplicates on it, consumers too); ``source`` names the
-    run, import or gekko that produced it; ``seq`` counts the events of that source from 1.
+    import or gekko that produced it; ``seq`` counts the events of that source from 1;
+    ``correlation_id`` names what caused it (an HTTP request, an import job, a runner's run).
     """
 
     id: str
@@ -101,7 +104,8 @@ class RawReply(msgspec.Struct, frozen=True, kw_only=True):
     field: str | None = None
 
 
-encoder = msgspec.json.Encoder()
+encoder = wire_encoder
+"""Encodes every message; typed events in a payload come out as the websocket carries them."""
 envelope_decoder = msgspec.json.Decoder(Envelope)
 health_decoder = msgspec.json.Decoder(Health)
 reply_decoder = msgspec.json.Decoder(Reply)

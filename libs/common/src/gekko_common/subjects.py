@@ -100,3 +100,37 @@ Q_IMPORTERS: Final = "importers"
 """Core-NATS queue group of the importers' read queries (scan, scansets, getCandles)."""
 Q_BACKTESTERS: Final = "backtesters"
 """Core-NATS queue group of the backtesters' sweep submissions."""
+
+
+# --- event sources and ids: built and parsed here only ---
+def gekko_source(gekko_id: str) -> str:
+    """The ``source`` of a live gekko's events."""
+    return f"gekko-{gekko_id}"
+
+
+def import_source(import_id: str) -> str:
+    """The ``source`` of an import's events."""
+    return f"import-{import_id}"
+
+
+def event_id(source: str, key: str) -> str:
+    """An event's id: its source and a key unique within it (a republished event gets the same id)."""
+    return f"{source}:{key}"
+
+
+def event_key(source: str, id_: str) -> str | None:
+    """The key of an event id of ``source``; None when the id belongs to another source."""
+    prefix = f"{source}:"
+    return id_[len(prefix) :] if id_.startswith(prefix) else None
+
+
+_GEKKO_PREFIX: Final = gekko_event("")
+_IMPORT_PREFIX: Final = import_event("")
+
+
+def parse_event_subject(subject: str) -> tuple[str, str] | None:
+    """``("gekko", id)`` or ``("import", id)`` of a gekko's or an import's event subject; None otherwise."""
+    for kind, prefix in (("gekko", _GEKKO_PREFIX), ("import", _IMPORT_PREFIX)):
+        if subject.startswith(prefix):
+            return kind, subject[len(prefix) :]
+    return None

@@ -13,7 +13,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from gekko_common import subjects
+from gekko_common import events, subjects
 from gekko_common.gekko_state import reduce
 from gekko_common.infra import bus
 from gekko_common.messages import Envelope, envelope_decoder
@@ -24,27 +24,25 @@ log = logging.getLogger(__name__)
 def apply(live: dict[str, Any], archive: dict[str, Any], gekko_id: str, env: Envelope) -> None:
     """Fold one event of gekko ``gekko_id`` into the live and archive maps."""
     kind = env.type
-    if kind == "gekko_new":
+    if kind == events.GEKKO_NEW:
         if gekko_id not in archive:
             live.setdefault(gekko_id, env.payload)
         return
-    if kind == "gekko_deleted":
+    if kind == events.GEKKO_DELETED:
         archive.pop(gekko_id, None)
         return
     state = live.get(gekko_id)
     if state is None:
         return  # events of a gekko that is no longer live are ignored (the original crashed on them)
-    if kind == "gekko_error":
+    if kind == events.GEKKO_ERROR:
         state["errored"] = True
         state["errorMessage"] = env.payload
-    elif kind == "gekko_stopped":
+    elif kind in (events.GEKKO_STOPPED, events.GEKKO_ARCHIVED):
         state["stopped"] = True
         state["active"] = False
-    elif kind == "gekko_archived":
-        state["stopped"] = True
-        state["active"] = False
-        archive[gekko_id] = live.pop(gekko_id)
-    elif not kind.startswith("_"):
+        if kind == events.GEKKO_ARCHIVED:
+            archive[gekko_id] = live.pop(gekko_id)
+    elif not kind.startswith(events.INTERNAL_PREFIX):
         reduce(state, kind, env.payload, env.time)
 
 
@@ -62,7 +60,9 @@ class GekkosView:
         except Exception:
             log.warning("undecodable gekko event on %s", msg.subject)
             return
-        apply(self.live, self.archive, msg.subject[len(subjects.gekko_event("")) :], env)
+        parsed = subjects.parse_event_subject(msg.subject)
+        if parsed is not None:
+            apply(self.live, self.archive, parsed[1], env)
 
     async def start(self, nc: Client, js: JetStreamContext) -> None:
         """Replay every gekko event, then follow new ones."""

@@ -10,27 +10,24 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from gekko_common import subjects
+from gekko_common import events, subjects
 from gekko_common.infra import bus
 from gekko_common.messages import Envelope, envelope_decoder
 
 log = logging.getLogger(__name__)
 
-STARTED = "_import_started"
-"""Internal event type carrying a new import's record (never relayed to websocket clients)."""
-
 
 def apply(records: dict[str, dict[str, Any]], import_id: str, env: Envelope) -> None:
     """Reduce one import event into the records (the original's ``/api/imports`` shape)."""
-    if env.type == STARTED:
+    if env.type == events.IMPORT_STARTED:
         records.setdefault(import_id, dict(env.payload))
         return
     record = records.get(import_id)
     if record is None:
         return
-    if env.type == "import_update" and isinstance(env.payload, dict):
+    if env.type == events.IMPORT_UPDATE and isinstance(env.payload, dict):
         record.update({k: v for k, v in env.payload.items() if k in ("latest", "done")})
-    elif env.type == "import_error":
+    elif env.type == events.IMPORT_ERROR:
         record["error"] = env.payload
 
 
@@ -49,7 +46,9 @@ class ImportsView:
         except Exception:
             log.warning("undecodable import event on %s", msg.subject)
             return
-        apply(self.records, msg.subject.rsplit(".", 1)[-1], env)
+        parsed = subjects.parse_event_subject(msg.subject)
+        if parsed is not None:
+            apply(self.records, parsed[1], env)
 
     async def start(self, nc: Client, js: JetStreamContext) -> None:
         """Replay every import event, then keep following new ones."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from nats.aio.msg import Msg
 
-from gekko_common import subjects
+from gekko_common import events, subjects
 from gekko_common.engine import load_strategy_dir
 from gekko_common.infra import bus, metrics
 from gekko_common.infra.exchange import make_exchange
@@ -157,16 +157,23 @@ class Supervisor:
     # running one gekko ---------------------------------------------------------------------------
 
     def _publisher(self, gekko_id: str) -> Publish:
+        source = subjects.gekko_source(gekko_id)
+        run_id = f"{self.runtime.instance}:{time.time_ns()}"  # correlates the events of this run of the gekko
+        seq = self.directory.seen.get(gekko_id, 0)
+
         async def publish(kind: str, payload: Any, key: str) -> None:
+            nonlocal seq
             if not self.leases.held(gekko_id):
                 raise Fenced(f"the lease of {gekko_id} was not renewed in time")
+            seq += 1
             env = Envelope(
-                id=f"gekko-{gekko_id}:{key}",
+                id=subjects.event_id(source, key),
                 type=kind,
-                source=f"gekko-{gekko_id}",
-                seq=0,
+                source=source,
+                seq=seq,
                 time=time.time(),
                 payload=payload,
+                correlation_id=run_id,
             )
             await self.js.publish(subjects.gekko_event(gekko_id), encoder.encode(env), headers={"Nats-Msg-Id": env.id})
 
@@ -176,10 +183,15 @@ class Supervisor:
         if not self.leases.held(gekko_id):
             return  # not ours to report any more
         pub = bus.EventPublisher(
-            self.js, subjects.gekko_event(gekko_id), f"gekko-{gekko_id}", epoch=f"r{time.time_ns()}"
+            self.js,
+            subjects.gekko_event(gekko_id),
+            subjects.gekko_source(gekko_id),
+            seq=self.directory.seen.get(gekko_id, 0),
+            epoch=f"r{time.time_ns()}",
+            correlation_id=f"{self.runtime.instance}:failed",
         )
-        await pub.publish("gekko_error", message)
-        await pub.publish("gekko_archived", None)
+        await pub.publish(events.GEKKO_ERROR, message)
+        await pub.publish(events.GEKKO_ARCHIVED, None)
 
     async def _run(self, run: GekkoRun, state: dict[str, Any]) -> None:
         """Run a gekko; a passing fault (NATS or PostgreSQL away) is ridden out: after a back-off the gekko

@@ -40,12 +40,15 @@ class Directory:
         """What each gekko's trade, trigger and first portfolio events say (for a takeover)."""
         self.left: dict[str, dict[str, Any]] = {}
         """Tradebots stopped (archived or deleted) while their log says an order may be open."""
+        self.seen: dict[str, int] = {}
+        """The highest envelope ``seq`` of each gekko: where a new publisher of it goes on counting."""
         self.changed = asyncio.Event()
         self._sub: Any = None
 
     async def _on_msg(self, msg: Msg) -> None:
         env = envelope_decoder.decode(msg.data)
         gekko_id = msg.subject[len(subjects.gekko_event("")) :]
+        self.seen[gekko_id] = max(self.seen.get(gekko_id, 0), env.seq)
         position = ENGINE_KEY.match(env.id[len(f"gekko-{gekko_id}:") :]) if env.id.startswith("gekko-") else None
         if position is not None:
             point = (int(position[1]), int(position[2]))

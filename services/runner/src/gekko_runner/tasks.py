@@ -10,8 +10,29 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gekko_common.dates import iso_ms, parse_date
-from gekko_common.engine import Engine, to_wire
+from gekko_common.engine import Engine
 from gekko_common.engine.performance import PerformanceAnalyzer
+from gekko_common.events import (
+    MARKET_START,
+    MARKET_UPDATE,
+    Advice,
+    CandleEvent,
+    Event,
+    Moment,
+    PerformanceReport,
+    PortfolioChange,
+    PortfolioValueChange,
+    Roundtrip,
+    RoundtripUpdate,
+    StratWarmupCompleted,
+    TradeCompleted,
+    TradeInitiated,
+    TriggerAborted,
+    TriggerCreated,
+    TriggerFired,
+    event_from,
+    payload_of,
+)
 from gekko_common.infra.exchange import fetch_page, make_exchange
 from gekko_common.infra.exchange_retry import with_retries
 from gekko_common.infra.store import CandleStore
@@ -61,7 +82,7 @@ async def run_watcher(
             rows = [r for r in page.iter_rows() if int(r[0]) // 1000 + 60 <= now and int(r[0]) // 1000 >= since]
             if rows:
                 if not started:
-                    await publish("marketStart", iso_ms(rows[0][0] / 1000), "marketStart")
+                    await publish(MARKET_START, iso_ms(rows[0][0] / 1000), MARKET_START)
                     started = True
                 import polars as pl
 
@@ -79,10 +100,10 @@ async def run_watcher(
                 )
                 await store.write(market, frame)
                 for row in frame.iter_rows(named=True):
-                    payload = {**row, "start": iso_ms(row["start"])}
-                    await publish("candle", payload, f"candle:{row['start']}")
+                    candle = CandleEvent(**{**row, "start": Moment(row["start"])})
+                    await publish(candle.name, candle, f"candle:{row['start']}")
                 last = int(frame["start"][-1])
-                await publish("marketUpdate", iso_ms(last + 60), f"marketUpdate:{last}")
+                await publish(MARKET_UPDATE, iso_ms(last + 60), f"{MARKET_UPDATE}:{last}")
             await asyncio.sleep(poll_s if not rows or len(rows) < 900 else 0)
     finally:
         await exchange.close()
@@ -100,7 +121,7 @@ class LiveReport:
         """The strategy is warm: the exchange portfolio now is the starting point."""
         self.analyzer.on_warmup()
         self.analyzer.process_candle(start, close)
-        self.analyzer.on_portfolio_change(portfolio)
+        self.analyzer.on_portfolio_change(PortfolioChange(**portfolio))
         self.analyzer.on_portfolio_value(balance)
         self.started = True
 
@@ -112,29 +133,27 @@ class LiveReport:
     def trade(self, trade: dict[str, Any], booked: str) -> None:
         """Book a completed trade at ``booked``: the advice's date, like the backtest's trades."""
         if self.started:
-            self.analyzer.on_trade({**trade, "date": parse_date(booked, "date")})
+            self.analyzer.on_trade(event_from(TradeCompleted, {**trade, "date": parse_date(booked, "date")}))
 
-    def drain(self) -> list[tuple[str, Any]]:
-        """The events queued since the last drain, dates as on the wire."""
-        events = []
-        while self.analyzer.queue:
-            kind, payload = self.analyzer.queue.popleft()
-            events.append((kind, to_wire(kind, payload)))
+    def drain(self) -> list[Event]:
+        """The events queued since the last drain."""
+        events = list(self.analyzer.queue)
+        self.analyzer.queue.clear()
         return events
 
 
-PAPER_EVENTS = {
-    "portfolioChange",
-    "portfolioValueChange",
-    "tradeInitiated",
-    "tradeCompleted",
-    "triggerCreated",
-    "triggerFired",
-    "triggerAborted",
-    "roundtrip",
-    "roundtripUpdate",
-    "performanceReport",
-}
+PAPER_EVENTS = (
+    PortfolioChange,
+    PortfolioValueChange,
+    TradeInitiated,
+    TradeCompleted,
+    TriggerCreated,
+    TriggerFired,
+    TriggerAborted,
+    Roundtrip,
+    RoundtripUpdate,
+    PerformanceReport,
+)
 """What the simulated portfolio emits; a tradebot publishes the exchange's real trades instead."""
 
 
@@ -172,11 +191,11 @@ async def run_leech(
 
         async def booked(trade: dict[str, Any], advice: dict[str, Any]) -> None:
             caused = engine.trade(_engine_trade(trade))  # the strategy learns of it (onTrade, stop flip)
-            for i, (kind, payload) in enumerate(caused):
-                await publish(kind, payload, f"{trader.position}:t{trade['id']}:{i}")
+            for i, event in enumerate(caused):
+                await publish(event.name, event, f"{trader.position}:t{trade['id']}:{i}")
             report.trade(trade, advice.get("date") or trade["date"])
-            for i, (kind, payload) in enumerate(report.drain()):
-                await publish(kind, payload, f"report:{trade['id']}:{i}")
+            for i, event in enumerate(report.drain()):
+                await publish(event.name, event, f"report:{trade['id']}:{i}")
 
         trader.on_trade = booked
     told = dict(trader.history.delivered) if trader is not None else {}
@@ -194,26 +213,26 @@ async def run_leech(
                 for trade in told.pop(start, []):  # what the strategy was told after this candle before
                     caused = engine.trade(_engine_trade(trade))
                     if resume is None or start > resume[0]:
-                        for i, (kind, payload) in enumerate(caused):
-                            await publish(kind, payload, f"{start}:t{trade['id']}:{i}")
-            warm = warm or any(kind == "stratWarmupCompleted" for kind, _ in events)
-            advice = next((p for k, p in events if k == "advice"), None)
+                        for i, event in enumerate(caused):
+                            await publish(event.name, event, f"{start}:t{trade['id']}:{i}")
+            warm = warm or any(isinstance(event, StratWarmupCompleted) for event in events)
+            advice = next((payload_of(event) for event in events if isinstance(event, Advice)), None)
             if not warm:
                 continue  # history that only warms the strategy up
             if resume is not None and start <= resume[0]:
                 if start == resume[0]:  # a restart may have cut this candle's events short
-                    for i, (kind, payload) in enumerate(events):
-                        if i > resume[1] and not (trader is not None and kind in PAPER_EVENTS):
-                            await publish(kind, payload, f"{start}:{i}")
+                    for i, event in enumerate(events):
+                        if i > resume[1] and not (trader is not None and isinstance(event, PAPER_EVENTS)):
+                            await publish(event.name, event, f"{start}:{i}")
                 if replay is not None:
                     replay.candle(start, close, advice)
                 continue  # published before a restart
             if replay is not None and not replay.recovered:
                 await replay.recover()
-            for i, (kind, payload) in enumerate(events):
-                if trader is not None and kind in PAPER_EVENTS:
+            for i, event in enumerate(events):
+                if trader is not None and isinstance(event, PAPER_EVENTS):
                     continue
-                await publish(kind, payload, f"{start}:{i}")
+                await publish(event.name, event, f"{start}:{i}")
             if trader is not None and report is not None:
                 await trader.on_candle(start, close)
                 if not report.started:
@@ -224,16 +243,16 @@ async def run_leech(
                     await trader.advice(advice)
                 if n < len(rows) - 1 or frame.height == 10_000:
                     await trader.settle()  # catching up with stored history: one order at a time
-                for i, (kind, payload) in enumerate(report.drain()):
-                    await publish(kind, payload, f"{start}:r{i}")
+                for i, event in enumerate(report.drain()):
+                    await publish(event.name, event, f"{start}:r{i}")
         cursor = int(frame["start"][-1]) + 60
         if frame.height < 10_000:
             await asyncio.sleep(poll_s)
 
 
-def _engine_trade(trade: dict[str, Any]) -> dict[str, Any]:
-    """A tradeCompleted payload as the engine passes trades to strategies (date in unix seconds)."""
-    return {**trade, "date": parse_date(trade["date"], "date")}
+def _engine_trade(trade: dict[str, Any]) -> TradeCompleted:
+    """A trader's tradeCompleted payload as the typed event the engine takes."""
+    return event_from(TradeCompleted, trade)
 
 
 class _TradebotReplay:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gekko_common.config import merge_base_config, select_daterange
-from gekko_common.engine.backtest import Engine, build_strategy, run_backtest, to_wire
+from gekko_common.engine.backtest import Engine, build_strategy, run_backtest
 from gekko_common.engine.candles import Candles, batch
 from gekko_common.engine.strategy import Strategy, StrategyCandle, load_strategy_dir, register, registered
 from gekko_common.errors import ConfigError, EngineError, StrategyError
@@ -40,5 +40,4 @@ __all__ = [
     "run_backtest",
     "select_daterange",
     "strategy_catalog",
-    "to_wire",
 ]

@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+import msgspec
+from msgspec import UNSET
+
 from gekko_common.engine.arith import MINUTE
 from gekko_common.engine.indicators import TSI, UO, indicator_value
 from gekko_common.engine.strategy import Strategy, StrategyCandle
 from gekko_common.errors import ConfigError, EngineError, StrategyError
-
-Event = tuple[str, Any]
+from gekko_common.events import (
+    Advice,
+    Event,
+    Moment,
+    StratNotification,
+    StratUpdate,
+    StratWarmupCompleted,
+    TradeCompleted,
+    Trigger,
+    exported,
+)
 
 
 class TradingAdvisor:
@@ -54,7 +66,7 @@ class TradingAdvisor:
     def tick(self, candle: StrategyCandle, last_minute_start: int) -> None:
         """One strategy candle (engine §2.2); events go to the queue."""
         self.last_minute_start = last_minute_start
-        self.queue.append(("stratCandle", candle))
+        self.queue.append(candle)
         strategy = self.strategy
         self.age += 1
         for indicator in strategy.indicators.values():
@@ -74,7 +86,7 @@ class TradingAdvisor:
             premature = self.realtime_since is not None and candle.start < self.realtime_since - self.candle_size * 60
             if not premature:
                 self.warmed_up = True
-                self.queue.append(("stratWarmupCompleted", {"start": candle.start}))
+                self.queue.append(StratWarmupCompleted(start=candle.start))
         if self.warmed_up:
             if self.debug and self._has_log:
                 self._guard(strategy.log, candle)
@@ -90,7 +102,7 @@ class TradingAdvisor:
             indicators = {
                 name: indicator_value(ind) for name, ind in strategy.indicators.items() if not isinstance(ind, TSI | UO)
             }
-            self.queue.append(("stratUpdate", {"date": candle.start, "indicators": indicators}))
+            self.queue.append(StratUpdate(date=candle.start, indicators=indicators))
 
     def _advice(self, advice: Any) -> None:
         if not advice:
@@ -121,28 +133,28 @@ class TradingAdvisor:
             self.pending_trigger_advice = None
         self.direction = direction
         self.advice_counter += 1
-        event: dict[str, Any] = {"id": f"advice-{self.advice_counter}", "recommendation": direction}
-        if trigger is not None:
-            event["trigger"] = trigger
-            self.pending_trigger_advice = event["id"]
-        else:
-            self.pending_trigger_advice = None
-        event["date"] = self.last_minute_start + MINUTE
-        self.queue.append(("advice", event))
+        advice_id = f"advice-{self.advice_counter}"
+        self.pending_trigger_advice = advice_id if trigger is not None else None
+        self.queue.append(
+            Advice(
+                id=advice_id,
+                recommendation=direction,
+                date=Moment(self.last_minute_start + MINUTE),
+                trigger=UNSET if trigger is None else msgspec.convert(trigger, Trigger, strict=False),
+            )
+        )
 
     def _notify(self, content: Any) -> None:
-        self.queue.append(("stratNotification", {"content": content, "date": self.last_minute_start + MINUTE}))
+        self.queue.append(StratNotification(content=content, date=Moment(self.last_minute_start + MINUTE)))
 
-    def process_trade(self, trade: dict[str, Any]) -> None:
+    def process_trade(self, trade: TradeCompleted) -> None:
         """A completed trade flows back to the strategy (a fired stop flips the direction to short)."""
         if not self._replaces_trade_hook and (
-            self.pending_trigger_advice
-            and trade["action"] == "sell"
-            and trade["adviceId"] == self.pending_trigger_advice
+            self.pending_trigger_advice and trade.action == "sell" and trade.adviceId == self.pending_trigger_advice
         ):
             self.direction = "short"
             self.pending_trigger_advice = None
-        self._guard(self.strategy.on_trade, trade)
+        self._guard(self.strategy.on_trade, exported(trade))
 
     def end(self) -> None:
         """The data ended."""

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from gekko_common.dates import iso_ms
 from gekko_common.engine.candles import Batcher, Candles, batch
-from gekko_common.engine.config import validate_advisor
+from gekko_common.engine.config import plugin_enabled, validate_advisor
 from gekko_common.engine.exporter import Exporter
-from gekko_common.engine.pipeline import Event, Pipeline
+from gekko_common.engine.pipeline import Pipeline
 from gekko_common.engine.strategy import Strategy, StrategyCandle, registered
 from gekko_common.errors import ConfigError
+from gekko_common.events import CandleEvent, Event, Moment, TradeCompleted
 
 
 def _number(x: float) -> float | int:
@@ -100,6 +100,8 @@ def run_backtest(config: dict[str, Any], candles: Candles) -> dict[str, Any]:
     """
     data = ((config.get("backtestResultExporter") or {}).get("data")) or {}
     exporter = Exporter(data)
+    if not plugin_enabled(config, "tradingAdvisor"):
+        return exporter.result(config)  # no strategy: nothing is batched, advised or traded
     _, size, _ = validate_advisor(config, set(registered()))
     strat = batch(candles, size)
     codes = _kernel_codes(config, strat, exporter)
@@ -119,7 +121,7 @@ def run_backtest(config: dict[str, Any], candles: Candles) -> dict[str, Any]:
         while i < until and paper.stop is not None:
             pipeline.minute(starts[i], closes[i], None)
             i += 1
-        if until - 1 > done and paper.warmed_up and paper.exposed and exporter.want_values:
+        if until - 1 > done and pipeline.simulate and paper.warmed_up and paper.exposed and exporter.want_values:
             exporter.portfolio_value = paper.currency + closes[until - 1] * paper.asset
         done = max(done, until - 1)
 
@@ -145,7 +147,7 @@ def run_backtest(config: dict[str, Any], candles: Candles) -> dict[str, Any]:
             pipeline.advisor.age = k
         advance(end)
         candle = StrategyCandle(
-            columns[0][k],
+            Moment(columns[0][k]),
             columns[1][k],
             columns[2][k],
             columns[3][k],
@@ -193,7 +195,7 @@ def _run_with_codes(
         end = int(last_index[k])
         pipeline.advisor.age = k
         candle = StrategyCandle(
-            int(strat.start[k]),
+            Moment(int(strat.start[k])),
             float(strat.open[k]),
             float(strat.high[k]),
             float(strat.low[k]),
@@ -229,38 +231,6 @@ def strategy_candle_rows(strat: Any, props: list[str] | None) -> list[dict[str, 
     return [dict(zip(names, row, strict=True)) for row in zip(*(columns[c] for c in names), strict=True)]
 
 
-_DATE_FIELDS = {
-    "stratCandle": ("start",),
-    "stratWarmupCompleted": ("start",),
-    "stratUpdate": ("date",),
-    "stratNotification": ("date",),
-    "advice": ("date",),
-    "tradeInitiated": ("date",),
-    "tradeCompleted": ("date",),
-    "tradeAborted": (),
-    "tradeCancelled": ("date",),
-    "tradeErrored": ("date",),
-    "triggerCreated": ("at",),
-    "triggerFired": ("date",),
-    "triggerAborted": ("date",),
-    "roundtrip": ("entryAt", "exitAt"),
-    "roundtripUpdate": ("at",),
-}
-
-
-def to_wire(kind: str, payload: Any) -> dict[str, Any]:
-    """An engine event as the websocket carries it: dates as ISO strings with milliseconds."""
-    if isinstance(payload, StrategyCandle):
-        payload = payload.as_dict()
-    else:
-        payload = dict(payload)
-    out: dict[str, Any] = payload
-    for key in _DATE_FIELDS.get(kind, ()):
-        if isinstance(payload.get(key), int):
-            out[key] = iso_ms(out[key])
-    return out
-
-
 class Engine:
     """A live run: feed it 1-minute candles one at a time; each feed returns that minute's events.
 
@@ -271,18 +241,18 @@ class Engine:
     """
 
     def __init__(self, config: dict[str, Any], realtime_since: int | None = None, simulate: bool = True) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-        self.pipeline, size = _pipeline(config, None, minute_events=True, sink=self._collect, simulate=simulate)
+        self.events: list[Event] = []
+        self.pipeline, size = _pipeline(config, None, minute_events=True, sink=self.events_append, simulate=simulate)
         self.pipeline.advisor.realtime_since = realtime_since
         self.batcher = Batcher(size)
 
-    def _collect(self, event: Event) -> None:
-        kind, payload = event
-        self.events.append((kind, to_wire(kind, payload)))
+    def events_append(self, event: Event) -> None:
+        """The pipeline's sink: collects the events of the current call."""
+        self.events.append(event)
 
-    def feed(self, candle: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    def feed(self, candle: dict[str, Any]) -> list[Event]:
         """Process one 1-minute candle (``start`` in unix seconds); returns its events in the original's order."""
-        self.events = [("candle", {**candle, "start": iso_ms(int(candle["start"]))})]
+        self.events = [CandleEvent(**{**candle, "start": Moment(int(candle["start"]))})]
         row = (
             int(candle["start"]),
             float(candle["open"]),
@@ -297,20 +267,20 @@ class Engine:
         strat = None
         if merged is not None:
             s, o, h, lo, c, v, vol, t = merged
-            strat = StrategyCandle(s, o, h, lo, c, v, _number(vol), _number(t))
+            strat = StrategyCandle(Moment(s), o, h, lo, c, v, _number(vol), _number(t))
         self.pipeline.minute(row[0], row[4], strat)
         return self.events
 
-    def trade(self, trade: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    def trade(self, trade: TradeCompleted) -> list[Event]:
         """A real trade for the strategy (``onTrade``, the trailing-stop flip); returns what that caused."""
         self.events = []
         self.pipeline.external_trade(trade)
         return self.events
 
-    def finish(self) -> list[tuple[str, dict[str, Any]]]:
+    def finish(self) -> list[Event]:
         """End of the run: the strategy's ``end`` and a final report if there were trades."""
         self.events = []
         report = self.pipeline.finish()
         if report is not None:
-            self.events.append(("performanceReport", report))
+            self.events.append(report)
         return self.events

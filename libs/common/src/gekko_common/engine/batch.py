@@ -28,6 +28,7 @@ from gekko_common.engine.config import validate_advisor
 from gekko_common.engine.kernels import KERNELS, _emas, _minus_signal, _ppo, _rsi, _zones
 from gekko_common.engine.performance import PerformanceAnalyzer
 from gekko_common.engine.strategy import registered
+from gekko_common.events import PortfolioChange, exported
 
 Metrics = dict[str, float | None]
 
@@ -333,7 +334,7 @@ def _report(config: dict[str, Any], candles: Candles, strat: StrategyCandles, ro
     m0, last = int(strat.last_index[_first_check(config)]), len(candles) - 1
     analyzer = PerformanceAnalyzer(risk_free, emit_updates=False)
     analyzer.start_balance = float(start_balance)
-    analyzer.start_portfolio = {"asset": asset0, "currency": currency0}
+    analyzer.start_portfolio = PortfolioChange(asset=asset0, currency=currency0)
     analyzer.date_start, analyzer.date_end = int(candles.start[m0]), int(candles.start[last]) + 60
     analyzer.start_price, analyzer.end_price = float(candles.close[m0]), float(candles.close[last])
     analyzer.trades = int(trades)
@@ -341,7 +342,7 @@ def _report(config: dict[str, Any], candles: Candles, strat: StrategyCandles, ro
     analyzer.exposure_ms = int(exposure)
     stats = row[6:]
     report = analyzer.report_from(float(stats[0]), float(stats[1]), int(stats[2]), int(count))
-    return Evaluation(report, metrics_of(stats, int(count)))
+    return Evaluation(exported(report), metrics_of(stats, int(count)))
 
 
 def _general(config: dict[str, Any], candles: Candles) -> Evaluation:

@@ -31,3 +31,10 @@ def validate_advisor(config: dict[str, Any], known: set[str]) -> tuple[str, int,
     if params is not None and not isinstance(params, dict):
         raise ConfigError(method, f"the {method} parameters must be an object")
     return method, size, history
+
+
+def plugin_enabled(config: dict[str, Any], name: str) -> bool:
+    """Whether plugin ``name`` runs: unless its section says ``enabled: false`` (the original also skips a
+    section without ``enabled: true``; here a missing flag keeps the defaults running, see compatibility.md)."""
+    section = config.get(name)
+    return not (isinstance(section, dict) and "enabled" in section and not section["enabled"])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from gekko_common.engine.strategy import StrategyCandle
+from gekko_common.events import PerformanceReport, Roundtrip, StratCandle, StratUpdate, TradeCompleted, exported
 
 CANDLE_FIELDS = ("start", "open", "high", "low", "close", "vwp", "volume", "trades")
 
 
 class Exporter:
-    """Collects strategy candles, updates, roundtrips, trades and the last report.
+    """Collects strategy candles, updates, roundtrips, trades and the last report (dates in unix seconds).
 
     Unlike the original, each trade keeps the portfolio it had (the original shows the final portfolio
     on every trade) and each PPO update keeps its own values.
@@ -28,32 +28,32 @@ class Exporter:
         self.updates: list[dict[str, Any]] = []
         self.roundtrips: list[dict[str, Any]] = []
         self.trades: list[dict[str, Any]] = []
-        self.report: dict[str, Any] | None = None
+        self.report: PerformanceReport | None = None
         self.portfolio_value: float | None = None
 
-    def strat_candle(self, candle: StrategyCandle) -> None:
+    def strat_candle(self, candle: StratCandle) -> None:
         if not self.want_candles:
             return
         if self.props is None:
-            row = candle.as_dict()
+            row = exported(candle)
         else:
             row = {p: getattr(candle, p) for p in self.props if p in CANDLE_FIELDS}
-            row["start"] = candle.start
+            row["start"] = int(candle.start)
         if self.want_values and self.portfolio_value is not None:
             row["portfolioValue"] = self.portfolio_value
         self.candles.append(row)
 
-    def strat_update(self, update: dict[str, Any]) -> None:
+    def strat_update(self, update: StratUpdate) -> None:
         if self.want_updates:
-            self.updates.append(update)
+            self.updates.append(exported(update))
 
-    def roundtrip(self, roundtrip: dict[str, Any]) -> None:
+    def roundtrip(self, roundtrip: Roundtrip) -> None:
         if self.want_roundtrips:
-            self.roundtrips.append(roundtrip)
+            self.roundtrips.append(exported(roundtrip))
 
-    def trade(self, trade: dict[str, Any]) -> None:
+    def trade(self, trade: TradeCompleted) -> None:
         if self.want_trades:
-            self.trades.append(trade)
+            self.trades.append(exported(trade))
 
     def result(self, config: dict[str, Any]) -> dict[str, Any]:
         """The answer object, in the original's key order."""
@@ -65,7 +65,7 @@ class Exporter:
         if config.get(method) is not None:
             out["strategyParameters"] = config.get(method)
         if self.report is not None:
-            out["performanceReport"] = self.report
+            out["performanceReport"] = exported(self.report)
         if self.want_updates:
             out["stratUpdates"] = self.updates
         if self.want_roundtrips:

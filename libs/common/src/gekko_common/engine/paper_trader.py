@@ -6,8 +6,20 @@ from collections import deque
 from typing import Any
 
 from gekko_common.engine.arith import MINUTE, extract_fee
-
-Event = tuple[str, Any]
+from gekko_common.events import (
+    Advice,
+    Event,
+    Moment,
+    Portfolio,
+    PortfolioChange,
+    PortfolioValueChange,
+    TradeCompleted,
+    TradeInitiated,
+    Trigger,
+    TriggerAborted,
+    TriggerCreated,
+    TriggerFired,
+)
 
 
 class TrailingStop:
@@ -60,9 +72,13 @@ class PaperTrader:
         """``currency + price * asset``."""
         return self.currency + (self.price * self.asset)
 
-    def portfolio(self) -> dict[str, float]:
+    def portfolio(self) -> Portfolio:
         """A copy of the portfolio."""
-        return {"asset": self.asset, "currency": self.currency}
+        return Portfolio(asset=self.asset, currency=self.currency)
+
+    def _portfolio_events(self) -> None:
+        self.queue.append(PortfolioChange(asset=self.asset, currency=self.currency))
+        self.queue.append(PortfolioValueChange(balance=self.balance()))
 
     def process_candle(self, start: int, close: float) -> None:
         """One 1-minute candle (engine §5.2)."""
@@ -73,10 +89,9 @@ class PaperTrader:
         self.candle_start = start
         if not self.start_balance_set:
             self.start_balance_set = bool(self.balance())
-            self.queue.append(("portfolioChange", self.portfolio()))
-            self.queue.append(("portfolioValueChange", {"balance": self.balance()}))
+            self._portfolio_events()
         if self.exposed:
-            self.queue.append(("portfolioValueChange", {"balance": self.balance()}))
+            self.queue.append(PortfolioValueChange(balance=self.balance()))
         if self.stop is not None and self.stop.update(close):
             self._stop_fired()
 
@@ -103,89 +118,81 @@ class PaperTrader:
         return cost, amount, self.price * fee
 
     def _completed(
-        self, trade_id: str, advice_id: str, action: str, date: int, result: tuple[float, float, float]
+        self, trade_id: str, advice_id: str, action: str, date: Moment, result: tuple[float, float, float]
     ) -> None:
         cost, amount, effective = result
-        self.queue.append(("portfolioChange", self.portfolio()))
-        self.queue.append(("portfolioValueChange", {"balance": self.balance()}))
+        self._portfolio_events()
         self.queue.append(
-            (
-                "tradeCompleted",
-                {
-                    "id": trade_id,
-                    "adviceId": advice_id,
-                    "action": action,
-                    "cost": cost,
-                    "amount": amount,
-                    "price": self.price,
-                    "portfolio": self.portfolio(),
-                    "balance": self.balance(),
-                    "date": date,
-                    "effectivePrice": effective,
-                    "feePercent": self.raw_fee,
-                },
+            TradeCompleted(
+                id=trade_id,
+                adviceId=advice_id,
+                action=action,
+                cost=cost,
+                amount=amount,
+                price=self.price,
+                portfolio=self.portfolio(),
+                balance=self.balance(),
+                date=date,
+                effectivePrice=effective,
+                feePercent=self.raw_fee,
             )
         )
 
-    def process_advice(self, advice: dict[str, Any]) -> None:
+    def process_advice(self, advice: Advice) -> None:
         """Execute an advice at the latest close (engine §5.3)."""
-        recommendation = advice["recommendation"]
-        date = advice["date"]
+        recommendation = advice.recommendation
+        date = advice.date
         if recommendation == "short":
             action = "sell"
-            if self.stop is not None:
-                self.queue.append(("triggerAborted", {"id": self.stop_id, "date": date}))
-                self.stop = None
+            self._abort_stop(date)
         elif recommendation == "long":
             action = "buy"
-            trigger = advice.get("trigger")
-            if trigger:
-                if self.stop is not None:
-                    self.queue.append(("triggerAborted", {"id": self.stop_id, "date": date}))
-                    self.stop = None
-                self._create_trigger(advice, trigger)
+            if advice.trigger:
+                self._abort_stop(date)
+                self._create_trigger(advice, advice.trigger)
         else:
             return
         self.trade_counter += 1
         self.trade_id = f"trade-{self.trade_counter}"
         self.queue.append(
-            (
-                "tradeInitiated",
-                {
-                    "id": self.trade_id,
-                    "adviceId": advice["id"],
-                    "action": action,
-                    "portfolio": self.portfolio(),
-                    "balance": self.balance(),
-                    "date": date,
-                },
+            TradeInitiated(
+                id=self.trade_id,
+                adviceId=advice.id,
+                action=action,
+                portfolio=self.portfolio(),
+                balance=self.balance(),
+                date=date,
             )
         )
-        self._completed(self.trade_id, advice["id"], action, date, self._update_position(recommendation))
+        self._completed(self.trade_id, advice.id, action, date, self._update_position(recommendation))
 
-    def _create_trigger(self, advice: dict[str, Any], trigger: dict[str, Any]) -> None:
-        if trigger.get("type") != "trailingStop" or not trigger.get("trailValue"):
+    def _abort_stop(self, date: Moment) -> None:
+        if self.stop is not None:
+            assert self.stop_id is not None
+            self.queue.append(TriggerAborted(id=self.stop_id, date=date))
+            self.stop = None
+
+    def _create_trigger(self, advice: Advice, trigger: Trigger) -> None:
+        if trigger.type != "trailingStop" or not trigger.trailValue:
             return
         self.trigger_counter += 1
         self.stop_id = f"trigger-{self.trigger_counter}"
-        self.stop_advice_id = advice["id"]
-        trail = trigger["trailValue"]
+        self.stop_advice_id = advice.id
+        trail = trigger.trailValue
         self.queue.append(
-            (
-                "triggerCreated",
-                {
-                    "id": self.stop_id,
-                    "at": advice["date"],
-                    "type": "trailingStop",
-                    "proprties": {"trail": trail, "initialPrice": self.price},
-                },
+            TriggerCreated(
+                id=self.stop_id,
+                at=advice.date,
+                type="trailingStop",
+                proprties={"trail": trail, "initialPrice": self.price},
             )
         )
         self.stop = TrailingStop(self.price, trail)
 
     def _stop_fired(self) -> None:
-        date = self.candle_start + MINUTE
-        self.queue.append(("triggerFired", {"id": self.stop_id, "date": date}))
+        date = Moment(self.candle_start + MINUTE)
+        assert self.stop_id is not None
+        self.queue.append(TriggerFired(id=self.stop_id, date=date))
         result = self._update_position("short")
         assert self.trade_id is not None
         assert self.stop_advice_id is not None

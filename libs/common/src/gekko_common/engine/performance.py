@@ -17,8 +17,15 @@ from gekko_common.engine.arith import (
     to_fixed4,
     years,
 )
-
-Event = tuple[str, Any]
+from gekko_common.events import (
+    Event,
+    Moment,
+    PerformanceReport,
+    PortfolioChange,
+    Roundtrip,
+    RoundtripUpdate,
+    TradeCompleted,
+)
 
 
 class PerformanceAnalyzer:
@@ -37,14 +44,14 @@ class PerformanceAnalyzer:
         self.price = 0.0
         self.trades = 0
         self.exposure_ms = 0
-        self.roundtrips: list[dict[str, Any]] = []
-        self.losses: list[dict[str, Any]] = []
+        self.roundtrips: list[Roundtrip] = []
+        self.losses: list[Roundtrip] = []
         self.rt_id = 0
         self.entry: dict[str, Any] | None = None
         self.exit: dict[str, Any] | None = None
         self.open_roundtrip = False
         self.start_balance: float | None = None
-        self.start_portfolio: dict[str, float] | None = None
+        self.start_portfolio: PortfolioChange | None = None
         self.balance = 0.0
 
     def process_candle(self, start: int, close: float) -> None:
@@ -61,14 +68,11 @@ class PerformanceAnalyzer:
         if self.open_roundtrip and self.emit_updates and self.entry is not None:
             upnl = close - self.entry["price"]
             self.queue.append(
-                (
-                    "roundtripUpdate",
-                    {
-                        "at": self.date_end,
-                        "duration": (self.date_end - self.entry["date"]) * 1000,
-                        "uPnl": upnl,
-                        "uProfit": div(upnl, self.entry["total"]) * 100,
-                    },
+                RoundtripUpdate(
+                    at=Moment(self.date_end),
+                    duration=(self.date_end - self.entry["date"]) * 1000,
+                    uPnl=upnl,
+                    uProfit=div(upnl, self.entry["total"]) * 100,
                 )
             )
 
@@ -78,7 +82,7 @@ class PerformanceAnalyzer:
         if self.warmup_candle is not None:
             self.process_candle(*self.warmup_candle)
 
-    def on_portfolio_change(self, portfolio: dict[str, float]) -> None:
+    def on_portfolio_change(self, portfolio: PortfolioChange) -> None:
         """The first one marks the analyzer ready."""
         if not self.start_portfolio:
             self.start_portfolio = portfolio
@@ -89,15 +93,15 @@ class PerformanceAnalyzer:
             self.start_balance = balance
         self.balance = balance
 
-    def on_trade(self, trade: dict[str, Any]) -> None:
+    def on_trade(self, trade: TradeCompleted) -> None:
         """Book a trade into the roundtrips and queue a fresh report (engine §6.2)."""
         self.trades += 1
-        self.balance = trade["balance"]
-        action = trade["action"]
+        self.balance = trade.balance
+        action = trade.action
         if not (self.trades == 1 and action == "sell"):
-            portfolio = trade["portfolio"]
-            total = portfolio["currency"] + (portfolio["asset"] * trade["price"])
-            mark = {"date": trade["date"], "price": trade["price"], "total": total}
+            portfolio = trade.portfolio
+            total = portfolio.currency + (portfolio.asset * trade.price)
+            mark = {"date": trade.date, "price": trade.price, "total": total}
             if action == "buy":
                 if self.exit is not None:
                     self.rt_id += 1
@@ -111,44 +115,44 @@ class PerformanceAnalyzer:
         if self.emit_updates:  # a backtest exports only the final report: no need for one per trade
             report = self.report()
             if report is not None:
-                self.queue.append(("performanceReport", report))
+                self.queue.append(report)
 
     def _close_roundtrip(self) -> None:
         entry, exit_ = self.entry, self.exit
         assert exit_ is not None
         if entry is None:
             return
-        rt = {
-            "id": self.rt_id,
-            "entryAt": entry["date"],
-            "entryPrice": entry["price"],
-            "entryBalance": entry["total"],
-            "exitAt": exit_["date"],
-            "exitPrice": exit_["price"],
-            "exitBalance": exit_["total"],
-            "duration": (exit_["date"] - entry["date"]) * 1000,
-            "pnl": exit_["total"] - entry["total"],
-            "profit": div(100 * exit_["total"], entry["total"]) - 100,
-        }
+        rt = Roundtrip(
+            id=self.rt_id,
+            entryAt=entry["date"],
+            entryPrice=entry["price"],
+            entryBalance=entry["total"],
+            exitAt=exit_["date"],
+            exitPrice=exit_["price"],
+            exitBalance=exit_["total"],
+            duration=(exit_["date"] - entry["date"]) * 1000,
+            pnl=exit_["total"] - entry["total"],
+            profit=div(100 * exit_["total"], entry["total"]) - 100,
+        )
         if self.rt_id < len(self.roundtrips):
             self.roundtrips[self.rt_id] = rt
         else:
             self.roundtrips.append(rt)
-        self.queue.append(("roundtrip", rt))
+        self.queue.append(rt)
         self.exposure_ms = (self.exposure_ms + exit_["date"] * 1000) - entry["date"] * 1000
         if exit_["total"] < entry["total"]:
             self.losses.append(rt)
 
-    def report(self) -> dict[str, Any] | None:
+    def report(self) -> PerformanceReport | None:
         """The report (engine §6.3), or None until a start balance and portfolio are known."""
         if not self.start_balance or not self.start_portfolio or self.date_start is None:
             return None
         n = len(self.roundtrips)
-        winners = sum(1 for r in self.roundtrips if r["pnl"] > 0)
-        profits_stdev = stdev([r["profit"] for r in self.roundtrips])
-        return self.report_from(profits_stdev, percentile([r["profit"] for r in self.losses], 0.25), winners, n)
+        winners = sum(1 for r in self.roundtrips if r.pnl > 0)
+        profits_stdev = stdev([r.profit for r in self.roundtrips])
+        return self.report_from(profits_stdev, percentile([r.profit for r in self.losses], 0.25), winners, n)
 
-    def report_from(self, profits_stdev: float, loss_quartile: float, winners: int, n: int) -> dict[str, Any]:
+    def report_from(self, profits_stdev: float, loss_quartile: float, winners: int, n: int) -> PerformanceReport:
         """The report from the roundtrips' statistics (the stdev of their profits, the 25th percentile of
         the losers' profits, the count of winners and of all); the rest from this analyzer's state."""
         assert self.start_balance
@@ -169,23 +173,23 @@ class PerformanceAnalyzer:
             ratio: str | float = to_fixed4((winners / n) * 100)
         else:
             ratio = 100
-        return {
-            "startTime": human_time(self.date_start),
-            "endTime": human_time(self.date_end),
-            "timespan": humanize(span_ms),
-            "market": json_number(market),
-            "balance": json_number(balance),
-            "profit": json_number(profit),
-            "relativeProfit": json_number(relative_profit),
-            "yearlyProfit": json_number(div(profit, yrs)),
-            "relativeYearlyProfit": json_number(relative_yearly),
-            "startPrice": self.start_price,
-            "endPrice": self.end_price,
-            "trades": trades,
-            "startBalance": start_balance,
-            "exposure": json_number(div(self.exposure_ms, span_ms)),
-            "sharpe": json_number(sharpe),
-            "downside": json_number(downside),
-            "ratioRoundTrips": ratio,
-            "alpha": json_number(relative_profit - market),
-        }
+        return PerformanceReport(
+            startTime=human_time(self.date_start),
+            endTime=human_time(self.date_end),
+            timespan=humanize(span_ms),
+            market=json_number(market),
+            balance=json_number(balance),
+            profit=json_number(profit),
+            relativeProfit=json_number(relative_profit),
+            yearlyProfit=json_number(div(profit, yrs)),
+            relativeYearlyProfit=json_number(relative_yearly),
+            startPrice=self.start_price,
+            endPrice=self.end_price,
+            trades=trades,
+            startBalance=start_balance,
+            exposure=json_number(div(self.exposure_ms, span_ms)),
+            sharpe=json_number(sharpe),
+            downside=json_number(downside),
+            ratioRoundTrips=ratio,
+            alpha=json_number(relative_profit - market),
+        )

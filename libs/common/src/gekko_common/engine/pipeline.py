@@ -11,12 +11,23 @@ from collections.abc import Callable
 from typing import Any
 
 from gekko_common.engine.advisor import TradingAdvisor
+from gekko_common.engine.config import plugin_enabled
 from gekko_common.engine.exporter import Exporter
 from gekko_common.engine.paper_trader import PaperTrader
 from gekko_common.engine.performance import PerformanceAnalyzer
 from gekko_common.engine.strategy import Strategy, StrategyCandle
-
-Event = tuple[str, Any]
+from gekko_common.events import (
+    Advice,
+    Event,
+    PerformanceReport,
+    PortfolioChange,
+    PortfolioValueChange,
+    Roundtrip,
+    StratCandle,
+    StratUpdate,
+    StratWarmupCompleted,
+    TradeCompleted,
+)
 
 
 class Pipeline:
@@ -46,9 +57,11 @@ class Pipeline:
         self.exporter = exporter
         self.sink = sink
         self.queues = (self.advisor.queue, self.paper.queue, self.analyzer.queue)
-        self.simulate = simulate
-        """False for a real trader: no simulated portfolio; the exchange's trades come in through
-        :meth:`external_trade`."""
+        self.simulate = simulate and plugin_enabled(config, "paperTrader")
+        """False for a real trader (the exchange's trades come in through :meth:`external_trade`) or with
+        the paper trader switched off: no simulated portfolio."""
+        self.analyze = plugin_enabled(config, "performanceAnalyzer")
+        """False with the performance analyzer switched off: no roundtrips, no reports."""
         self.last_start = 0
         self.last_close = 0.0
 
@@ -60,10 +73,11 @@ class Pipeline:
             self.advisor.tick(strat, start)
         if self.simulate:
             self.paper.process_candle(start, close)
-        self.analyzer.process_candle(start, close)
+        if self.analyze:
+            self.analyzer.process_candle(start, close)
         self.flush()
 
-    def external_trade(self, trade: dict[str, Any]) -> None:
+    def external_trade(self, trade: TradeCompleted) -> None:
         """A real trade (a live trader's ``tradeCompleted``) reaches the strategy, then flush."""
         self.advisor.process_trade(trade)
         self.flush()
@@ -83,40 +97,46 @@ class Pipeline:
             self._deliver(event)
 
     def _deliver(self, event: Event) -> None:
-        kind, payload = event
         exporter = self.exporter
-        if kind == "stratCandle":
-            if exporter:
-                exporter.strat_candle(payload)
-        elif kind == "stratWarmupCompleted":
-            self.paper.on_warmup()
-            self.analyzer.on_warmup()
-        elif kind == "advice":
-            if self.simulate:
-                self.paper.process_advice(payload)
-        elif kind == "stratUpdate":
-            if exporter:
-                exporter.strat_update(payload)
-        elif kind == "portfolioChange":
-            self.analyzer.on_portfolio_change(payload)
-        elif kind == "portfolioValueChange":
-            self.analyzer.on_portfolio_value(payload["balance"])
-            if exporter:
-                exporter.portfolio_value = payload["balance"]
-        elif kind == "tradeCompleted":
-            self.advisor.process_trade(payload)
-            self.analyzer.on_trade(payload)
-            if exporter:
-                exporter.trade(payload)
-        elif kind == "roundtrip":
-            if exporter:
-                exporter.roundtrip(payload)
-        elif kind == "performanceReport" and exporter:
-            exporter.report = payload
+        match event:
+            case StratCandle():
+                if exporter:
+                    exporter.strat_candle(event)
+            case StratWarmupCompleted():
+                if self.simulate:
+                    self.paper.on_warmup()
+                if self.analyze:
+                    self.analyzer.on_warmup()
+            case Advice():
+                if self.simulate:
+                    self.paper.process_advice(event)
+            case StratUpdate():
+                if exporter:
+                    exporter.strat_update(event)
+            case PortfolioChange():
+                if self.analyze:
+                    self.analyzer.on_portfolio_change(event)
+            case PortfolioValueChange():
+                if self.analyze:
+                    self.analyzer.on_portfolio_value(event.balance)
+                if exporter:
+                    exporter.portfolio_value = event.balance
+            case TradeCompleted():
+                self.advisor.process_trade(event)
+                if self.analyze:
+                    self.analyzer.on_trade(event)
+                if exporter:
+                    exporter.trade(event)
+            case Roundtrip():
+                if exporter:
+                    exporter.roundtrip(event)
+            case PerformanceReport():
+                if exporter:
+                    exporter.report = event
         if self.sink is not None:
             self.sink(event)
 
-    def finish(self) -> dict[str, Any] | None:
+    def finish(self) -> PerformanceReport | None:
         """End of data: strategy ``end``, then the analyzer's final report when there were trades."""
         self.advisor.end()
         if self.analyzer.trades > 0:

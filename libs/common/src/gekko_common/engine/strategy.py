@@ -21,37 +21,10 @@ from typing import Any, ClassVar
 
 from gekko_common.engine.indicators import INDICATORS, Indicator
 from gekko_common.errors import ConfigError, StrategyError
+from gekko_common.events import StratCandle
 
-
-class StrategyCandle:
-    """A strategy candle as strategies see it (attribute access, like Gekko's candle objects)."""
-
-    __slots__ = ("close", "high", "low", "open", "start", "trades", "volume", "vwp")
-
-    def __init__(
-        self, start: int, open: float, high: float, low: float, close: float, vwp: float, volume: float, trades: float
-    ) -> None:
-        self.start = start
-        self.open = open
-        self.high = high
-        self.low = low
-        self.close = close
-        self.vwp = vwp
-        self.volume = volume
-        self.trades = trades
-
-    def as_dict(self) -> dict[str, Any]:
-        """The candle's fields in Gekko's key order."""
-        return {
-            "start": self.start,
-            "open": self.open,
-            "high": self.high,
-            "low": self.low,
-            "close": self.close,
-            "vwp": self.vwp,
-            "volume": self.volume,
-            "trades": self.trades,
-        }
+StrategyCandle = StratCandle
+"""The candle a strategy sees is the ``stratCandle`` event (attribute access, like Gekko's candle objects)."""
 
 
 class Strategy:

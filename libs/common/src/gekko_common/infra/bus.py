@@ -209,24 +209,33 @@ class EventPublisher:
     their events never collide in JetStream's duplicate window.
     """
 
-    def __init__(self, js: JetStreamContext, subject: str, source: str, seq: int = 0, epoch: str = "") -> None:
+    def __init__(
+        self,
+        js: JetStreamContext,
+        subject: str,
+        source: str,
+        seq: int = 0,
+        epoch: str = "",
+        correlation_id: str | None = None,
+    ) -> None:
         self._js = js
         self._subject = subject
         self._source = source
-        self._prefix = f"{source}:{epoch}:" if epoch else f"{source}:"
+        self._epoch = f"{epoch}:" if epoch else ""
         self.seq = seq
+        self.correlation_id = correlation_id
 
     async def publish(self, type_: str, payload: Any, correlation_id: str | None = None) -> Envelope:
         """Append one event to the stream and return its envelope."""
         self.seq += 1
         env = Envelope(
-            id=f"{self._prefix}{self.seq}",
+            id=subjects.event_id(self._source, f"{self._epoch}{self.seq}"),
             type=type_,
             source=self._source,
             seq=self.seq,
             time=time.time(),
             payload=payload,
-            correlation_id=correlation_id,
+            correlation_id=correlation_id or self.correlation_id,
         )
         data, headers = encoder.encode(env), {"Nats-Msg-Id": env.id}
         ensure_fits(self._js._nc, data, headers)

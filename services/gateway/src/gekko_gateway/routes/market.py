@@ -10,14 +10,13 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from gekko_common import subjects
+from gekko_common import events, subjects
 from gekko_common.config import CandlesRequest, ImportRequest, ScanRequest, ScanSetsRequest, date_span
 from gekko_common.dates import parse_date
 from gekko_common.exchanges import catalog, find_market, snapshots
 from gekko_common.infra import bus
 from gekko_common.messages import StartImport, encoder
 from gekko_gateway.errors import bad_request, json_body
-from gekko_gateway.imports import STARTED
 from gekko_gateway.routes.backtest import call
 from gekko_gateway.schemas import Candle, ExchangeInfo, ImportRecord, Range, ScanSets, responses
 
@@ -89,7 +88,7 @@ async def start_import(request: Request[Any, Any, Any], state: State, data: JSON
     job, record = import_job(data, await json_body(request), int(time.time()))
     js = state.runtime.js
     publisher = bus.EventPublisher(js, subjects.import_event(job.import_id), f"import-{job.import_id}", epoch="gw")
-    await publisher.publish(STARTED, record)
+    await publisher.publish(events.IMPORT_STARTED, record)
     await js.publish(subjects.IMPORT_START, encoder.encode(job), headers={"Nats-Msg-Id": job.import_id})
     return {k: v for k, v in record.items() if k != "done"}
 
