@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gekko_common.engine import Candles, merge_base_config, run_backtest
+from gekko_common.engine import Candles, ConfigError, merge_base_config, run_backtest
+from gekko_common.engine.backtest import choose_backend
+from gekko_common.engine.exporter import Exporter
 from gekko_common.engine.kernels import KERNELS
 from tests.conftest import FULL_CSV, SMALL_CSV
 
@@ -54,7 +56,7 @@ def candles() -> dict[str, Candles]:
     return {"small": Candles.from_csv(SMALL_CSV), "full": Candles.from_csv(FULL_CSV)}
 
 
-@pytest.mark.parametrize("method", sorted(KERNELS))
+@pytest.mark.parametrize("method", sorted(cls.name for cls in KERNELS))
 @pytest.mark.parametrize(
     ("data", "size", "history", "scale"),
     [
@@ -108,3 +110,38 @@ def test_varppo_kernel_reads_the_ppo_and_momentum_blocks(candles, momentum, bloc
     slow.pop("stratUpdates")
     assert fast == slow
     assert fast["trades"], "the case trades"
+
+
+def backend_of(cfg: dict) -> tuple[str, str]:
+    return choose_backend(cfg, Exporter(cfg["backtestResultExporter"]["data"]))
+
+
+@pytest.mark.parametrize("method", sorted(cls.name for cls in KERNELS))
+def test_every_kernel_takes_the_default_parameters_and_stratupdates_need_the_stepwise_backend(method) -> None:
+    assert backend_of(config(method, 5, 3, PARAMS[method], updates=False)) == ("compiled", "built-in kernel")
+    assert backend_of(config(method, 5, 3, PARAMS[method], updates=True))[0] == "stepwise"
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "reason"),
+    [
+        ("MACD", {"short": 10, "long": 21, "thresholds": {"down": -1, "up": 1, "persistence": 1}}, "signal"),
+        ("StochRSI", {"interval": 2.5, "thresholds": {"low": 20, "high": 80, "persistence": 3}}, "interval"),
+        ("varPPO", {"momentum": "RSI"}, "momentum RSI"),
+        ("TMA", {"short": "7", "medium": 25, "long": 99}, "short"),
+    ],
+)
+def test_parameters_a_kernel_cannot_take_run_stepwise_and_say_why(candles, method, params, reason) -> None:
+    cfg = config(method, 5, 3, params, updates=False)
+    backend, why = backend_of(cfg)
+    assert backend == "stepwise"
+    assert reason in why
+    if method == "MACD":  # the step-by-step strategy reports the missing parameter
+        with pytest.raises(ConfigError, match="signal"):
+            run_backtest(cfg, candles["small"])
+
+
+def test_an_explicit_backend_is_used() -> None:
+    candles = Candles.from_csv(SMALL_CSV)
+    cfg = config("RSI", 5, 3, PARAMS["RSI"], updates=False)
+    assert run_backtest(cfg, candles, backend="stepwise") == run_backtest(cfg, candles, backend="compiled")

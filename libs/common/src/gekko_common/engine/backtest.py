@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import tomllib
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -15,6 +16,8 @@ from gekko_common.engine.pipeline import Pipeline
 from gekko_common.engine.strategy import Strategy, StrategyCandle, registered
 from gekko_common.errors import ConfigError
 from gekko_common.events import CandleEvent, Event, Moment, TradeCompleted
+
+log = logging.getLogger(__name__)
 
 
 def _number(x: float) -> float | int:
@@ -32,16 +35,20 @@ def _numbers(values: Any) -> list[float | int]:
     return out
 
 
+def _settings(config: dict[str, Any], cls: type[Strategy]) -> Any:
+    """The strategy's parameter block, or its default TOML parameters when the config has none."""
+    settings = config.get(cls.name)
+    if settings is None and cls.params:
+        settings = tomllib.loads(cls.params)
+    return settings if settings is not None else {}
+
+
 def build_strategy(config: dict[str, Any]) -> tuple[Strategy, int]:
     """Instantiate the configured strategy; returns it and the candle size."""
     strategies = registered()
     method, size, _ = validate_advisor(config, set(strategies))
     cls = strategies[method]
-    settings = config.get(method)
-    if settings is None and cls.params:
-        settings = tomllib.loads(cls.params)
-    strategy = cls(settings if settings is not None else {}, config)
-    return strategy, size
+    return cls(_settings(config, cls), config), size
 
 
 def _pipeline(
@@ -69,44 +76,60 @@ class _Replay(Strategy):
             self.advice("long" if code > 0 else "short")
 
 
-def _kernel_codes(config: dict[str, Any], strat: Any, exporter: Exporter) -> Any:
-    """Per-candle advice from a compiled kernel, or None when this run needs the general path."""
+Backend = Literal["compiled", "stepwise"]
+"""How a backtest runs its strategy: ``compiled`` computes every strategy candle's advice in one
+numba kernel and feeds the pipeline only the candles that advise; ``stepwise`` ticks the strategy
+object candle by candle (as a live run does). Both run the same indicator and rule code."""
+
+
+def choose_backend(config: dict[str, Any], exporter: Exporter) -> tuple[Backend, str]:
+    """The backend for this backtest and why: compiled when the strategy has a kernel that takes these
+    parameters and the answer needs no per-candle strategy state."""
+    cls = registered()[config["tradingAdvisor"]["method"]]
+    if exporter.want_updates or exporter.want_values:
+        return "stepwise", "stratUpdates and portfolioValues need every candle's state"
     from gekko_common.engine.kernels import KERNELS  # numba loads only when a backtest runs, never in the gateway
 
-    method = config["tradingAdvisor"].get("method")
-    kernel = KERNELS.get(method)
-    strategy_cls = registered().get(method)
-    if kernel is None or strategy_cls is None or strategy_cls.__module__ != "gekko_common.engine.strategies":
-        return None
-    if exporter.want_updates or exporter.want_values:
-        return None
-    settings = config.get(method)
-    if settings is None:
-        settings = tomllib.loads(strategy_cls.params)
+    kernel = KERNELS.get(cls)
+    if kernel is None:
+        return "stepwise", "no compiled kernel"
+    reason = kernel.unsupported(_settings(config, cls), config)
+    if reason is not None:
+        return "stepwise", f"the kernel does not take these parameters ({reason})"
+    return "compiled", "built-in kernel"
+
+
+def _kernel_codes(config: dict[str, Any], strat: Any) -> Any:
+    from gekko_common.engine.kernels import KERNELS
+
+    cls = registered()[config["tradingAdvisor"]["method"]]
     history = int(config["tradingAdvisor"].get("historySize") or 0)
-    try:
-        return kernel(strat, settings, max(history, 1) - 1, config)
-    except (KeyError, TypeError, ValueError, AssertionError):
-        return None  # malformed parameters: the general path reports them
+    return KERNELS[cls].codes(strat, _settings(config, cls), max(history, 1) - 1, config)
 
 
-def run_backtest(config: dict[str, Any], candles: Candles) -> dict[str, Any]:
+def run_backtest(config: dict[str, Any], candles: Candles, backend: Backend | None = None) -> dict[str, Any]:
     """A whole backtest over ``candles`` (already the range to test); returns the /api/backtest answer.
 
-    Minutes that complete no strategy candle change nothing observable unless a trailing stop is
-    active, so they are skipped; everything else runs through the same pipeline as a live run. For
-    built-in strategies with a compiled kernel, only the candles that advise (and the one that ends
-    the warm-up) go through the pipeline.
+    ``backend`` None picks one with :func:`choose_backend`; the choice is logged. Minutes that complete
+    no strategy candle change nothing observable unless a trailing stop is active, so they are skipped.
     """
     data = ((config.get("backtestResultExporter") or {}).get("data")) or {}
     exporter = Exporter(data)
     if not plugin_enabled(config, "tradingAdvisor"):
         return exporter.result(config)  # no strategy: nothing is batched, advised or traded
-    _, size, _ = validate_advisor(config, set(registered()))
+    method, size, _ = validate_advisor(config, set(registered()))
+    why = "requested"
+    if backend is None:
+        backend, why = choose_backend(config, exporter)
+    log.info("backtest of %s: %s backend (%s)", method, backend, why)
     strat = batch(candles, size)
-    codes = _kernel_codes(config, strat, exporter)
-    if codes is not None:
-        return _run_with_codes(config, candles, strat, codes, exporter, size)
+    if backend == "compiled":
+        return _run_with_codes(config, candles, strat, _kernel_codes(config, strat), exporter)
+    return _run_stepwise(config, candles, strat, exporter)
+
+
+def _run_stepwise(config: dict[str, Any], candles: Candles, strat: Any, exporter: Exporter) -> dict[str, Any]:
+    """Every strategy candle through the pipeline (and every minute while a trailing stop is active)."""
     pipeline, _ = _pipeline(config, exporter, minute_events=False)
     starts = candles.start.tolist()
     closes = candles.close.tolist()
@@ -178,8 +201,9 @@ def _quiet_candles(pipeline: Pipeline, exporter: Exporter, columns: list[list[An
 
 
 def _run_with_codes(
-    config: dict[str, Any], candles: Candles, strat: Any, codes: Any, exporter: Exporter, size: int
+    config: dict[str, Any], candles: Candles, strat: Any, codes: Any, exporter: Exporter
 ) -> dict[str, Any]:
+    """Only the candles whose kernel code advises (and the one ending the warm-up) through the pipeline."""
     replay_cls = type("Replay", (_Replay,), {"name": config["tradingAdvisor"]["method"], "codes": codes})
     replay = replay_cls({}, config)
     want_candles, exporter.want_candles = exporter.want_candles, False
@@ -243,6 +267,7 @@ class Engine:
     def __init__(self, config: dict[str, Any], realtime_since: int | None = None, simulate: bool = True) -> None:
         self.events: list[Event] = []
         self.pipeline, size = _pipeline(config, None, minute_events=True, sink=self.events_append, simulate=simulate)
+        log.info("live run of %s: stepwise backend (one candle at a time)", config["tradingAdvisor"]["method"])
         self.pipeline.advisor.realtime_since = realtime_since
         self.batcher = Batcher(size)
 

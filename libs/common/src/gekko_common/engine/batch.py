@@ -276,7 +276,7 @@ _MANY: dict[str, tuple[Callable[[dict[str, Any]], list[float]], BatchKernel]] = 
 def compiled(method: str) -> bool:
     """Whether ``method`` is a built-in strategy with a compiled kernel."""
     cls = registered().get(method)
-    return method in KERNELS and cls is not None and cls.__module__ == "gekko_common.engine.strategies"
+    return cls is not None and cls in KERNELS
 
 
 def _first_check(config: dict[str, Any]) -> int:
@@ -303,12 +303,10 @@ def _codes(method: str, configs: list[dict[str, Any]], strat: StrategyCandles) -
             for j, i in enumerate(where):
                 out[i] = codes[j]
         return out
-    kernel_one = KERNELS[method]
+    kernel_one = KERNELS[registered()[method]]
     for i, (config, s) in enumerate(zip(configs, settings, strict=True)):
-        try:
-            out[i] = kernel_one(strat, s, firsts[i], config)
-        except (KeyError, TypeError, ValueError, AssertionError, AttributeError):
-            continue
+        if kernel_one.unsupported(s, config) is None:  # the others take the general path
+            out[i] = kernel_one.codes(strat, s, firsts[i], config)
     return out
 
 

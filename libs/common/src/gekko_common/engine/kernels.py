@@ -9,38 +9,25 @@ Parity tests run every recorded backtest through both paths.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from gekko_common.engine.strategies import _MOMENTUM_DEFAULTS, PPO_DEFAULTS
+from gekko_common.engine import rules
+from gekko_common.engine import strategies as builtin
+from gekko_common.engine.strategies import varppo_inputs
+from gekko_common.engine.strategy import Strategy
 
 Codes = npt.NDArray[np.int8]
 
 
-@njit(cache=True)  # type: ignore[misc]
-def _enter(
-    zone: int, direction: int, duration: int, persisted: bool, adviced: bool, persistence: float
-) -> tuple[int, int, bool, bool, bool]:
-    """One candle in ``zone`` of the persistent-trend pattern (engine §4.1): a new zone starts over;
-    the trend persists after ``persistence`` candles and advises once. Returns the new state and
-    whether to advise."""
-    if direction != zone:
-        direction, duration, persisted, adviced = zone, 0, False, False
-    duration += 1
-    if duration >= persistence:
-        persisted = True
-    advise = persisted and not adviced
-    return direction, duration, persisted, adviced or advise, advise
-
-
-@njit(cache=True)  # type: ignore[misc]
-def _ema_step(result: float, price: float, k: float, first: bool) -> float:
-    if first:
-        result = price
-    return (price * k) + (result * (1 - k))
+_enter = njit(cache=True)(rules.enter_zone)
+_ema_step = njit(cache=True)(rules.ema_step)
+_cci_trend = njit(cache=True)(rules.cci_trend)
+_tma_advice = njit(cache=True)(rules.tma_advice)
 
 
 @njit(cache=True)  # type: ignore[misc]
@@ -184,33 +171,12 @@ def _cci_zone(values: Any, valid: Any, first_check: int, up: float, down: float,
     """The CCI strategy's own trend rules (>= and <=, persistence 0 advises at once)."""
     n = len(values)
     out = np.zeros(n, dtype=np.int8)
-    direction = 0  # 0 undefined, 1 overbought, 2 oversold, 3 no direction
-    duration = 0
-    persisted = False
-    adviced = False
+    direction, duration, persisted, adviced = 0, 0, False, False
     for i in range(first_check, n):
-        if not valid[i]:
-            continue
-        r = values[i]
-        if r >= up or r <= down:
-            zone, action = (1, -1) if r >= up else (2, 1)
-            if (persisted or p == 0) and not adviced and direction == zone:
-                adviced = True
-                duration += 1
-                out[i] = action
-            elif direction != zone:
-                direction, duration, persisted, adviced = zone, 1, False, False
-                if p == 0:
-                    adviced = True
-                    out[i] = action
-            else:
-                duration += 1
-                if duration >= p:
-                    persisted = True
-        elif direction != 3:
-            direction, duration, persisted, adviced = 3, 0, False, False
-        else:
-            duration += 1
+        if valid[i]:
+            direction, duration, persisted, adviced, out[i] = _cci_trend(
+                values[i], up, down, p, direction, duration, persisted, adviced
+            )
     return out
 
 
@@ -319,10 +285,7 @@ def _tma_codes(close: Any, short: int, medium: int, long: int, first_check: int)
     out = np.zeros(n, dtype=np.int8)
     s, m, lg = _sma(close, short, 2), _sma(close, medium, 2), _sma(close, long, 2)
     for i in range(first_check, n):
-        if s[i] > m[i] and m[i] > lg[i]:
-            out[i] = 1
-        elif (s[i] < m[i] and m[i] > lg[i]) or (s[i] > m[i] and m[i] < lg[i]):
-            out[i] = -1
+        out[i] = _tma_advice(s[i], m[i], lg[i])
     return out
 
 
@@ -377,8 +340,7 @@ def _zone(
 
 
 def _thresholds(settings: dict[str, Any]) -> dict[str, Any]:
-    t = settings["thresholds"]
-    assert isinstance(t, dict)
+    t: dict[str, Any] = settings["thresholds"]
     return t
 
 
@@ -408,9 +370,7 @@ def rsi_codes(strat: Any, settings: dict[str, Any], first_check: int, config: di
 def stochrsi_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """StochRSI: the stochastic of the RSI above ``high`` -> short, below ``low`` -> long."""
     t = _thresholds(settings)
-    interval = settings["interval"]
-    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
-        raise ValueError("the general path handles unusual intervals")
+    interval = int(settings["interval"])
     values = _stoch(_rsi(strat.close, interval), interval)
     n = len(values)
     high, low = np.full(n, float(t["high"])), np.full(n, float(t["low"]))
@@ -421,8 +381,6 @@ def cci_codes(strat: Any, settings: dict[str, Any], first_check: int, config: di
     """CCI: at or above ``up`` -> short, at or below ``down`` -> long, with its persistence rules."""
     t = _thresholds(settings)
     size = settings["history"]
-    if isinstance(size, bool) or not isinstance(size, int | float) or int(size) < 1:
-        raise ValueError("the general path handles unusual history sizes")
     values, valid = _cci(strat.high, strat.low, strat.close, int(size), float(settings["constant"]))
     return _cci_zone(values, valid, first_check, float(t["up"]), float(t["down"]), float(t["persistence"]))  # type: ignore[no-any-return]
 
@@ -435,8 +393,6 @@ def uo_values(strat: Any, settings: dict[str, Any]) -> Any:
     parts = [settings[k] for k in ("first", "second", "third")]
     periods = np.array([int(p["period"]) for p in parts], dtype=np.int64)
     weights = np.array([float(p["weight"]) for p in parts])
-    if (periods < 1).any():
-        raise ValueError("the general path handles unusual periods")
     return _uo(strat.high, strat.low, strat.close, periods, weights)
 
 
@@ -457,17 +413,7 @@ def uo_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dic
 def varppo_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """varPPO: the momentum below ``low + hist * weightLow`` -> long, above ``high + hist * weightHigh``
     -> short; PPO and momentum settings from their own config blocks (else their defaults)."""
-    if not isinstance(settings, dict):
-        raise ValueError("the general path handles malformed settings")
-    momentum = str(settings.get("momentum", "TSI"))
-    if momentum not in ("TSI", "UO"):
-        raise ValueError("RSI (never trades) and unknown momentums take the general path")
-    block = config.get("PPO")
-    ppo: dict[str, Any] = block if isinstance(block, dict) else PPO_DEFAULTS
-    m_settings = config.get(momentum)
-    if not isinstance(m_settings, dict):
-        m_settings = _MOMENTUM_DEFAULTS[momentum]
-    thresholds = settings.get("thresholds") or {}
+    momentum, ppo, m_settings, thresholds = varppo_inputs(settings, config)
     es, el = _emas(strat.close, float(ppo["short"]), float(ppo["long"]))
     hist = _minus_signal(_ppo(es, el), float(ppo["signal"]))
     values = tsi_values(strat, m_settings) if momentum == "TSI" else uo_values(strat, m_settings)
@@ -478,36 +424,97 @@ def varppo_codes(strat: Any, settings: dict[str, Any], first_check: int, config:
     return _zones(values, highs, lows, first_check, -1, 1, persistence, False, True)  # type: ignore[no-any-return]
 
 
-def _window(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) < 1:
-        raise ValueError("the general path handles unusual windows")
-    return int(value)
-
-
 def dema_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """DEMA: the SMA above the DEMA by ``up`` -> long, below by ``down`` -> short."""
     t = _thresholds(settings)
     weight = settings["weight"]
-    return _dema_codes(strat.close, float(weight), _window(weight), first_check, float(t["up"]), float(t["down"]))  # type: ignore[no-any-return]
+    return _dema_codes(strat.close, float(weight), int(weight), first_check, float(t["up"]), float(t["down"]))  # type: ignore[no-any-return]
 
 
 def tma_codes(strat: Any, settings: dict[str, Any], first_check: int, config: dict[str, Any]) -> Codes:
     """TMA: three SMAs (each fed every close twice, as the original)."""
-    windows = [_window(settings[k]) for k in ("short", "medium", "long")]
+    windows = [int(settings[k]) for k in ("short", "medium", "long")]
     short, medium, long = windows
     return _tma_codes(strat.close, short, medium, long, first_check)  # type: ignore[no-any-return]
 
 
-KERNELS: dict[str, Callable[[Any, dict[str, Any], int, dict[str, Any]], Codes]] = {
-    "MACD": macd_codes,
-    "PPO": ppo_codes,
-    "RSI": rsi_codes,
-    "StochRSI": stochrsi_codes,
-    "CCI": cci_codes,
-    "TSI": tsi_codes,
-    "UO": uo_codes,
-    "DEMA": dema_codes,
-    "TMA": tma_codes,
-    "varPPO": varppo_codes,
+def _path(settings: Any, path: str) -> Any:
+    for key in path.split("."):
+        if not isinstance(settings, dict) or key not in settings:
+            return None
+        settings = settings[key]
+    return settings
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _not_taken(settings: Any, numbers: tuple[str, ...], windows: tuple[str, ...] = ()) -> str | None:
+    """Why ``settings`` do not have a number at each path of ``numbers`` and a whole count of at least 1
+    at each path of ``windows``; None when they do."""
+    for path in numbers + windows:
+        value = _path(settings, path)
+        if not _is_number(value):
+            return f"{path} is not a number"
+        if path in windows and (value < 1 or not float(value).is_integer()):
+            return f"{path} is not a whole number of at least 1"
+    return None
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """The compiled backend of one built-in strategy and the parameters it can take.
+
+    ``numbers`` are the dotted paths of the strategy's parameters the kernel reads as numbers,
+    ``windows`` those it reads as whole counts of at least 1, ``check`` any further condition.
+    Parameters outside that are left to the step-by-step strategy, which reports or handles them.
+    """
+
+    codes: Callable[[Any, dict[str, Any], int, dict[str, Any]], Codes]
+    numbers: tuple[str, ...] = ()
+    windows: tuple[str, ...] = ()
+    check: Callable[[Any, dict[str, Any]], str | None] | None = None
+
+    def unsupported(self, settings: Any, config: dict[str, Any]) -> str | None:
+        """Why this kernel cannot run these parameters; None when it can."""
+        reason = _not_taken(settings, self.numbers, self.windows)
+        if reason is None and self.check is not None:
+            reason = self.check(settings, config)
+        return reason
+
+
+_ZONE = ("thresholds.up", "thresholds.down", "thresholds.persistence")
+_OSCILLATOR = ("thresholds.high", "thresholds.low", "thresholds.persistence")
+_TSI = ("short", "long")
+_UO = ("first.weight", "second.weight", "third.weight")
+_UO_WINDOWS = ("first.period", "second.period", "third.period")
+
+
+def _varppo_check(settings: Any, config: dict[str, Any]) -> str | None:
+    momentum, ppo, m_settings, thresholds = varppo_inputs(settings, config)
+    if momentum not in ("TSI", "UO"):
+        return f"momentum {momentum} (with RSI varPPO never trades)"
+    if not all(_is_number(v) for k, v in thresholds.items() if k in ("weightLow", "weightHigh", "persistence")):
+        return "a varPPO threshold is not a number"
+    inputs = (_TSI, ()) if momentum == "TSI" else (_UO, _UO_WINDOWS)
+    return (
+        _not_taken(ppo, ("short", "long", "signal"))
+        or _not_taken(m_settings, ("thresholds.low", "thresholds.high"))
+        or _not_taken(m_settings, *inputs)
+    )
+
+
+KERNELS: dict[type[Strategy], Kernel] = {
+    builtin.MACDStrategy: Kernel(macd_codes, ("short", "long", "signal", *_ZONE)),
+    builtin.PPOStrategy: Kernel(ppo_codes, ("short", "long", "signal", *_ZONE)),
+    builtin.RSIStrategy: Kernel(rsi_codes, _OSCILLATOR, ("interval",)),
+    builtin.StochRSIStrategy: Kernel(stochrsi_codes, _OSCILLATOR, ("interval",)),
+    builtin.CCIStrategy: Kernel(cci_codes, ("constant", *_ZONE), ("history",)),
+    builtin.TSIStrategy: Kernel(tsi_codes, ("short", "long", *_OSCILLATOR)),
+    builtin.UOStrategy: Kernel(uo_codes, ("first.weight", "second.weight", "third.weight", *_OSCILLATOR), _UO_WINDOWS),
+    builtin.DEMAStrategy: Kernel(dema_codes, ("thresholds.up", "thresholds.down"), ("weight",)),
+    builtin.TMAStrategy: Kernel(tma_codes, (), ("short", "medium", "long")),
+    builtin.VarPPOStrategy: Kernel(varppo_codes, check=_varppo_check),
 }
-"""Strategies with a compiled path (their advice never depends on trades: no triggers)."""
+"""The built-in strategies with a compiled backend (their advice never depends on trades: no triggers)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from gekko_common.engine import rules
 from gekko_common.engine.arith import div
 from gekko_common.engine.strategy import Strategy, StrategyCandle, register
 from gekko_common.errors import ConfigError
@@ -25,35 +26,34 @@ def _lt(a: Any, b: Any) -> bool:
     return _num(a) and _num(b) and a < b
 
 
+ACTIONS = {rules.LONG: "long", rules.SHORT: "short"}
+ABOVE, BELOW = 1, 2
+"""The two zones of a persistent trend: above the upper threshold, below the lower one."""
+
+
 class PersistentTrend(Strategy):
-    """The zone-with-persistence pattern shared by MACD, PPO, RSI, StochRSI, TSI, UO and varPPO."""
+    """The zone-with-persistence pattern shared by MACD, PPO, RSI, StochRSI, TSI, UO and varPPO: the rule
+    is :func:`rules.enter_zone`, the one the compiled kernels run too."""
 
     def init(self) -> None:
-        self.trend: dict[str, Any] = {"direction": "none", "duration": 0, "persisted": False, "adviced": False}
+        self.trend = rules.TREND_START
 
     def persistence(self) -> Any:
         return self.settings["thresholds"]["persistence"]
 
-    def zones(self, value: Any, above: tuple[Any, str, str], below: tuple[Any, str, str]) -> None:
-        """``value > above[0]`` -> zone above[1] advising above[2]; ``< below[0]`` likewise; else nothing."""
+    def zones(self, value: Any, above: tuple[Any, str], below: tuple[Any, str]) -> None:
+        """``value > above[0]`` -> the upper zone, advising above[1]; ``< below[0]`` likewise; else nothing."""
         if _gt(value, above[0]):
-            self.zone(above[1], above[2])
+            self.zone(ABOVE, above[1])
         elif _lt(value, below[0]):
-            self.zone(below[1], below[2])
+            self.zone(BELOW, below[1])
         else:
             self.advice()
 
-    def zone(self, direction: str, action: str) -> None:
-        if self.trend["direction"] != direction:
-            self.trend = {"direction": direction, "duration": 0, "persisted": False, "adviced": False}
-        self.trend["duration"] += 1
-        if self.trend["duration"] >= self.persistence():
-            self.trend["persisted"] = True
-        if self.trend["persisted"] and not self.trend["adviced"]:
-            self.trend["adviced"] = True
-            self.advice(action)
-        else:
-            self.advice()
+    def zone(self, zone: int, action: str) -> None:
+        *trend, advise = rules.enter_zone(zone, *self.trend, self.persistence())
+        self.trend = tuple(trend)  # type: ignore[assignment]
+        self.advice(action if advise else None)
 
 
 @register
@@ -93,7 +93,7 @@ class MACDStrategy(PersistentTrend):
 
     def check(self, candle: StrategyCandle) -> None:
         t = self.settings["thresholds"]
-        self.zones(self.indicators["macd"].result, (t["up"], "up", "long"), (t["down"], "down", "short"))
+        self.zones(self.indicators["macd"].result, (t["up"], "long"), (t["down"], "short"))
 
 
 @register
@@ -110,7 +110,7 @@ class PPOStrategy(PersistentTrend):
     def check(self, candle: StrategyCandle) -> None:
         r = self.indicators["ppo"].result
         t = self.settings["thresholds"]
-        self.zones(r["ppo"] - r["PPOsignal"], (t["up"], "up", "long"), (t["down"], "down", "short"))
+        self.zones(r["ppo"] - r["PPOsignal"], (t["up"], "long"), (t["down"], "short"))
 
 
 class _Oscillator(PersistentTrend):
@@ -121,7 +121,7 @@ class _Oscillator(PersistentTrend):
 
     def check(self, candle: StrategyCandle) -> None:
         t = self.settings["thresholds"]
-        self.zones(self.value(), (t["high"], "high", "short"), (t["low"], "low", "long"))
+        self.zones(self.value(), (t["high"], "short"), (t["low"], "long"))
 
 
 @register
@@ -197,11 +197,12 @@ class StochRSIStrategy(PersistentTrend):
     def check(self, candle: StrategyCandle) -> None:
         t = self.settings["thresholds"]
         if _gt(self.stoch_rsi, t["high"]):
-            self.zone("high", "short")
+            self.zone(ABOVE, "short")
         elif _lt(self.stoch_rsi, t["low"]):
-            self.zone("low", "long")
+            self.zone(BELOW, "long")
         else:
-            self.trend["duration"] = 0
+            direction, _, persisted, adviced = self.trend
+            self.trend = (direction, 0, persisted, adviced)  # the neutral band starts the count over
             self.advice()
 
 
@@ -217,7 +218,7 @@ class CCIStrategy(Strategy):
     )
 
     def init(self) -> None:
-        self.trend: dict[str, Any] = {"direction": "undefined", "duration": 0, "persisted": False, "adviced": False}
+        self.trend = rules.TREND_START
         self.add_indicator("cci", "CCI", self.settings)
 
     def check(self, candle: StrategyCandle) -> None:
@@ -225,40 +226,10 @@ class CCIStrategy(Strategy):
         if not _num(r):
             return
         t = self.settings["thresholds"]
-        up, down, p = t["up"], t["down"], t["persistence"]
-        trend = self.trend
-        if r >= up:
-            if (trend["persisted"] or p == 0) and not trend["adviced"] and trend["direction"] == "overbought":
-                trend["adviced"] = True
-                trend["duration"] += 1
-                self.advice("short")
-            elif trend["direction"] != "overbought":
-                trend.update(direction="overbought", duration=1, persisted=False, adviced=False)
-                if p == 0:
-                    trend["adviced"] = True
-                    self.advice("short")
-            else:
-                trend["duration"] += 1
-                if trend["duration"] >= p:
-                    trend["persisted"] = True
-        elif r <= down:
-            if (trend["persisted"] or p == 0) and not trend["adviced"] and trend["direction"] == "oversold":
-                trend["adviced"] = True
-                trend["duration"] += 1
-                self.advice("long")
-            elif trend["direction"] != "oversold":
-                trend.update(direction="oversold", duration=1, persisted=False, adviced=False)
-                if p == 0:
-                    trend["adviced"] = True
-                    self.advice("long")
-            else:
-                trend["duration"] += 1
-                if trend["duration"] >= p:
-                    trend["persisted"] = True
-        elif trend["direction"] != "nodirection":
-            self.trend = {"direction": "nodirection", "duration": 0, "persisted": False, "adviced": False}
-        else:
-            trend["duration"] += 1
+        *trend, advice = rules.cci_trend(r, t["up"], t["down"], t["persistence"], *self.trend)
+        self.trend = tuple(trend)  # type: ignore[assignment]
+        if advice:
+            self.advice(ACTIONS[advice])
 
 
 @register
@@ -278,15 +249,8 @@ class TMAStrategy(Strategy):
             self.indicators[name].update(candle.close)
 
     def check(self, candle: StrategyCandle) -> None:
-        s = self.indicators["short"].result
-        m = self.indicators["medium"].result
-        lg = self.indicators["long"].result
-        if s > m and m > lg:
-            self.advice("long")
-        elif (s < m and m > lg) or (s > m and m < lg):
-            self.advice("short")
-        else:
-            self.advice()
+        advice = rules.tma_advice(*(self.indicators[k].result for k in ("short", "medium", "long")))
+        self.advice(ACTIONS.get(advice))
 
 
 TSI_DEFAULTS = {"short": 13, "long": 25, "thresholds": {"low": -25, "high": 25, "persistence": 1}}
@@ -298,7 +262,23 @@ UO_DEFAULTS = {
     "third": {"weight": 1, "period": 28},
     "thresholds": {"low": 30, "high": 70, "persistence": 1},
 }
-_MOMENTUM_DEFAULTS: dict[str, dict[str, Any]] = {"TSI": TSI_DEFAULTS, "RSI": RSI_DEFAULTS, "UO": UO_DEFAULTS}
+MOMENTUM_DEFAULTS: dict[str, dict[str, Any]] = {"TSI": TSI_DEFAULTS, "RSI": RSI_DEFAULTS, "UO": UO_DEFAULTS}
+
+
+def varppo_inputs(settings: Any, config: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """varPPO's momentum (RSI, TSI or UO), PPO settings, momentum settings and own thresholds; the PPO
+    and momentum settings come from the top-level config blocks when present, else their defaults."""
+    settings = settings if isinstance(settings, dict) else {}
+    momentum = str(settings.get("momentum", "TSI"))
+    if momentum not in MOMENTUM_DEFAULTS:
+        raise ConfigError("varPPO.momentum", "momentum must be one of RSI, TSI, UO")
+    ppo, momentum_settings = config.get("PPO"), config.get(momentum)
+    return (
+        momentum,
+        ppo if isinstance(ppo, dict) else PPO_DEFAULTS,
+        momentum_settings if isinstance(momentum_settings, dict) else MOMENTUM_DEFAULTS[momentum],
+        settings.get("thresholds") or {},
+    )
 
 
 @register
@@ -314,19 +294,10 @@ class VarPPOStrategy(PersistentTrend):
 
     def init(self) -> None:
         super().init()
-        settings = self.settings if isinstance(self.settings, dict) else {}
-        self.momentum = str(settings.get("momentum", "TSI"))
-        if self.momentum not in _MOMENTUM_DEFAULTS:
-            raise ConfigError("varPPO.momentum", "momentum must be one of RSI, TSI, UO")
-        thresholds = settings.get("thresholds") or {}
+        self.momentum, ppo, self.momentum_settings, thresholds = varppo_inputs(self.settings, self.config)
         self.weight_low = thresholds.get("weightLow", 120)
         self.weight_high = thresholds.get("weightHigh", -120)
         self.persist = thresholds.get("persistence", 0)
-        ppo = self.config.get("PPO") if isinstance(self.config.get("PPO"), dict) else PPO_DEFAULTS
-        momentum = self.config.get(self.momentum)
-        self.momentum_settings: dict[str, Any] = (
-            momentum if isinstance(momentum, dict) else _MOMENTUM_DEFAULTS[self.momentum]
-        )
         self.add_indicator("ppo", "PPO", ppo)
         self.add_indicator(self.momentum.lower(), self.momentum, self.momentum_settings)
 
@@ -341,9 +312,9 @@ class VarPPOStrategy(PersistentTrend):
         low = t["low"] + (hist * self.weight_low)
         high = t["high"] + (hist * self.weight_high)
         if _lt(value, low):
-            self.zone("up", "long")
+            self.zone(BELOW, "long")
         elif _gt(value, high):
-            self.zone("down", "short")
+            self.zone(ABOVE, "short")
         else:
             self.advice()
 
