@@ -21,7 +21,7 @@ from gekko_common.engine import (
 from gekko_common.engine.js import runtime
 from gekko_common.engine.strategy import _REGISTRY
 from tests.conftest import ROOT, SMALL_CSV
-from tests.unit.engine.test_drivers import config, live
+from tests.unit.engine.test_drivers import config, live, wire
 
 JS_DIR = ROOT / "tests" / "strategies"
 
@@ -66,7 +66,7 @@ def test_math_random_is_seeded_per_run(candles) -> None:
         engine = Engine(config("js_api", 5, 3))
         notes = []
         for i in range(60):
-            notes += [p for k, p in engine.feed(_row(candles, i)) if k == "stratNotification"]
+            notes += [p for k, p in wire(engine.feed(_row(candles, i))) if k == "stratNotification"]
         runs.append(notes)
     assert runs[0]
     assert runs[0] == runs[1]

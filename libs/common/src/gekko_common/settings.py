@@ -88,13 +88,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         def items(name: str) -> tuple[str, ...]:
             return tuple(o.strip() for o in (get(name) or "").split(",") if o.strip())
 
-        urls: dict[str, str] = {}
-        for item in (get("GEKKO_EXCHANGE_URLS") or "").split(","):
-            if item.strip():
-                slug, sep, url = item.partition("=")
-                if not sep or not url.strip():
-                    raise ValueError(f"GEKKO_EXCHANGE_URLS entries look like binance=http://host:port, got {item!r}")
-                urls[slug.strip()] = url.strip()
+        urls = _exchange_urls(get("GEKKO_EXCHANGE_URLS") or "")
         d = cls()
         return cls(
             nats_url=get("GEKKO_NATS_URL") or d.nats_url,
@@ -119,3 +113,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             header_timeout_s=number("GEKKO_HEADER_TIMEOUT_S", d.header_timeout_s),
             body_timeout_s=number("GEKKO_BODY_TIMEOUT_S", d.body_timeout_s),
         )
+
+
+def _exchange_urls(raw: str) -> dict[str, str]:
+    """``GEKKO_EXCHANGE_URLS``: ``slug=url`` pairs separated by commas."""
+    urls: dict[str, str] = {}
+    for item in raw.split(","):
+        if item.strip():
+            slug, sep, url = item.partition("=")
+            if not sep or not url.strip():
+                raise ValueError(f"GEKKO_EXCHANGE_URLS entries look like binance=http://host:port, got {item!r}")
+            urls[slug.strip()] = url.strip()
+    return urls

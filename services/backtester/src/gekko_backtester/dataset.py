@@ -51,14 +51,14 @@ class DatasetCache:
         return frame
 
     def _put(self, key: Key, frame: pl.DataFrame) -> None:
-        size = frame.estimated_size()
+        size = int(frame.estimated_size())
         if size > self.max_bytes:
             return
         self._frames[key] = frame
         self._bytes += size
         while self._bytes > self.max_bytes:
             _, old = self._frames.popitem(last=False)
-            self._bytes -= old.estimated_size()
+            self._bytes -= int(old.estimated_size())
 
     @property
     def size_bytes(self) -> int:

@@ -71,7 +71,8 @@ def server(asgi: Any, settings: Settings) -> Server:
     """The gateway's uvicorn server for ``asgi``."""
     app: Any = asgi
     if settings.trusted_proxies:
-        app = ForwardedHeader(ProxyHeadersMiddleware(asgi, trusted_hosts=list(settings.trusted_proxies)))
+        proxied: Any = ProxyHeadersMiddleware(asgi, trusted_hosts=list(settings.trusted_proxies))  # uvicorn's types
+        app = ForwardedHeader(proxied)
 
     def protocol(*args: Any, **kwargs: Any) -> DeadlineHttpProtocol:
         return DeadlineHttpProtocol(

@@ -157,7 +157,7 @@ PAPER_EVENTS = (
 """What the simulated portfolio emits; a tradebot publishes the exchange's real trades instead."""
 
 
-async def run_leech(
+async def run_leech(  # noqa: C901 - split into parts by issue 11 item 3
     gekko_id: str,
     config: dict[str, Any],
     store: CandleStore,

@@ -97,42 +97,25 @@ class Pipeline:
             self._deliver(event)
 
     def _deliver(self, event: Event) -> None:
-        exporter = self.exporter
+        """One event to its listeners in plugin order: advisor, paper trader, analyzer, exporter, sink."""
         match event:
-            case StratCandle():
-                if exporter:
-                    exporter.strat_candle(event)
             case StratWarmupCompleted():
                 if self.simulate:
                     self.paper.on_warmup()
                 if self.analyze:
                     self.analyzer.on_warmup()
-            case Advice():
-                if self.simulate:
-                    self.paper.process_advice(event)
-            case StratUpdate():
-                if exporter:
-                    exporter.strat_update(event)
-            case PortfolioChange():
-                if self.analyze:
-                    self.analyzer.on_portfolio_change(event)
-            case PortfolioValueChange():
-                if self.analyze:
-                    self.analyzer.on_portfolio_value(event.balance)
-                if exporter:
-                    exporter.portfolio_value = event.balance
+            case Advice() if self.simulate:
+                self.paper.process_advice(event)
+            case PortfolioChange() if self.analyze:
+                self.analyzer.on_portfolio_change(event)
+            case PortfolioValueChange() if self.analyze:
+                self.analyzer.on_portfolio_value(event.balance)
             case TradeCompleted():
                 self.advisor.process_trade(event)
                 if self.analyze:
                     self.analyzer.on_trade(event)
-                if exporter:
-                    exporter.trade(event)
-            case Roundtrip():
-                if exporter:
-                    exporter.roundtrip(event)
-            case PerformanceReport():
-                if exporter:
-                    exporter.report = event
+        if self.exporter is not None:
+            _export(self.exporter, event)
         if self.sink is not None:
             self.sink(event)
 
@@ -146,3 +129,20 @@ class Pipeline:
                     self.exporter.report = report
                 return report
         return None
+
+
+def _export(exporter: Exporter, event: Event) -> None:
+    """What the backtest result exporter takes of an event."""
+    match event:
+        case StratCandle():
+            exporter.strat_candle(event)
+        case StratUpdate():
+            exporter.strat_update(event)
+        case PortfolioValueChange():
+            exporter.portfolio_value = event.balance
+        case TradeCompleted():
+            exporter.trade(event)
+        case Roundtrip():
+            exporter.roundtrip(event)
+        case PerformanceReport():
+            exporter.report = event

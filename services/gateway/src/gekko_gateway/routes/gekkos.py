@@ -32,6 +32,7 @@ from gekko_common.gekko_state import initial_state, kind, new_id
 from gekko_common.infra import bus
 from gekko_common.messages import encoder
 from gekko_gateway.errors import ApiError, bad_request, json_body
+from gekko_gateway.gekkos_view import GekkosView
 from gekko_gateway.schemas import Gekko, Gekkos, Ok, responses
 
 OK = {"status": "ok"}
@@ -81,7 +82,8 @@ def validate_gekko(config: dict[str, Any], strategy_dir: str | None) -> str:
 @get("/api/gekkos", responses=responses(Gekkos))
 async def gekkos(state: State) -> dict[str, Any]:
     """Live and archived gekkos (rebuilt from the event log)."""
-    return state.gekkos.snapshot()
+    view: GekkosView = state.gekkos
+    return view.snapshot()
 
 
 @post("/api/startGekko", status_code=200, responses=responses(Gekko, 400, 413))

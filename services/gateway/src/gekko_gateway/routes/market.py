@@ -17,6 +17,7 @@ from gekko_common.exchanges import catalog, find_market, snapshots
 from gekko_common.infra import bus
 from gekko_common.messages import StartImport, encoder
 from gekko_gateway.errors import bad_request, json_body
+from gekko_gateway.imports import ImportsView
 from gekko_gateway.routes.backtest import call
 from gekko_gateway.schemas import Candle, ExchangeInfo, ImportRecord, Range, ScanSets, responses
 
@@ -30,7 +31,8 @@ async def exchanges() -> list[dict[str, Any]]:
 @get("/api/imports", responses=responses(list[ImportRecord]))
 async def imports(state: State) -> list[dict[str, Any]]:
     """Every import started on this system (survives restarts: rebuilt from the event log)."""
-    return state.imports.list()
+    view: ImportsView = state.imports
+    return view.list()
 
 
 @post("/api/scan", status_code=200, responses=responses(list[Range], 400, 503, 504))
