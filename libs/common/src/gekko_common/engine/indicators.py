@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from gekko_common.engine.arith import div
+from gekko_common.engine.rules import ema_step
 
 
 class Indicator:
@@ -35,11 +36,8 @@ class EMA(Indicator):
         self.age = 0
 
     def update(self, price: float) -> None:
-        if self.result is False:
-            self.result = price
         self.age += 1
-        k = self.k
-        self.result = (price * k) + (self.result * (1 - k))
+        self.result = ema_step(self.result, price, self.k, self.result is False)  # type: ignore[arg-type]
 
 
 class SMA(Indicator):

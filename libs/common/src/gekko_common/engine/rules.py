@@ -1,4 +1,4 @@
-"""The advice rules of the built-in strategies, written once as plain scalar steps.
+"""The advice rules of the built-in strategies (and the EMA step), written once as plain scalar steps.
 
 The step-by-step strategies (``strategies.py``) call these functions candle by candle; the compiled
 kernels (``kernels.py``) compile the very same functions with numba and call them in their loops, so
