@@ -389,6 +389,22 @@ async def serve(
     return await nc.subscribe(subject, queue=queue, cb=dispatch)
 
 
+async def _with_heartbeats(nc: Client, msg: Msg, inbox: str | None, handler: Handler, stream: str) -> Reply:
+    """Run ``handler`` on ``msg``, telling the requester and JetStream it is still at work meanwhile."""
+    task = asyncio.ensure_future(handler(msg))
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_S)
+        if done:
+            break
+        if inbox:
+            await nc.publish(inbox, b"", headers={"Gekko-Heartbeat": "1"})
+        await msg.in_progress()
+    try:
+        return task.result()
+    except Exception as exc:
+        return failure_reply(exc, stream)
+
+
 async def serve_queue(
     nc: Client,
     js: JetStreamContext,
@@ -419,18 +435,7 @@ async def serve_queue(
         if (reply_required and not inbox) or (first_delivery and deadline and time.time() > deadline):
             await msg.ack()
             return
-        task = asyncio.ensure_future(handler(msg))
-        while True:
-            done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_S)
-            if done:
-                break
-            if inbox:
-                await nc.publish(inbox, b"", headers={"Gekko-Heartbeat": "1"})
-            await msg.in_progress()
-        try:
-            answer = task.result()
-        except Exception as exc:
-            answer = failure_reply(exc, stream)
+        answer = await _with_heartbeats(nc, msg, inbox, handler, stream)
         if inbox:
             await reply_to(nc, inbox, answer)
         await msg.ack()
