@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from gekko_common.cli.common import CliError, Output, make_output, output_options, run
+from gekko_common.events import IMPORT_ERROR, IMPORT_UPDATE
 
 
 def post_import(gateway: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -82,9 +83,9 @@ async def follow(
                 import_id, env = await events.get()
                 if import_id != record["id"]:
                     continue
-                if env.type == "import_error":
+                if env.type == IMPORT_ERROR:
                     state["error"] = env.payload
-                elif env.type == "import_update" and isinstance(env.payload, dict):
+                elif env.type == IMPORT_UPDATE and isinstance(env.payload, dict):
                     state.update(env.payload)
                     if state.get("latest"):
                         bar.update(
