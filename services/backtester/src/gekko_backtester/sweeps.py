@@ -147,7 +147,7 @@ def evaluate_points(
         windows = [(run(w.train), run(w.test) if w.test else None) for w in spec.windows]
     out = []
     for k, (i, p) in enumerate(zip(indexes, points, strict=True)):
-        per = [{"train": train[k], "test": test[k] if test else None} for train, test in windows]
+        per: list[dict[str, Any]] = [{"train": train[k], "test": test[k] if test else None} for train, test in windows]
         first = per[0]["train"]
         row = {"index": i, "params": p, "report": first["report"], "metrics": first["metrics"]}
         row["objectives"] = {o: _mean([w["train"]["objectives"] for w in per], o) for o in spec.objectives}
