@@ -50,7 +50,7 @@ def configs(method: str, count: int, seed: int) -> list[dict]:
     return out
 
 
-@pytest.mark.parametrize("method", sorted(KERNELS))
+@pytest.mark.parametrize("method", sorted(cls.name for cls in KERNELS))
 def test_every_sampled_set_of_a_compiled_strategy_has_the_single_backtests_report(method, candles) -> None:
     sets = configs(method, 8, seed=len(method))
     batched = evaluate(sets, candles)
