@@ -45,7 +45,8 @@ async def optimise(spec: SweepSpec, generation: Generation) -> bool | None:
     Early stopping: ``patience`` trials in a row without a better first objective.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(directions=spec.directions(), sampler=sampler(spec))
+    directions: Any = spec.directions()  # optuna types them as literals
+    study = optuna.create_study(directions=directions, sampler=sampler(spec))
     space = {d.path: distribution(d) for d in spec.dimensions}
     best, stale = -float("inf"), 0
     for g, first in enumerate(range(0, spec.trials, spec.batch)):
