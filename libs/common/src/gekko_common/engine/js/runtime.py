@@ -19,6 +19,7 @@ import math
 import operator
 import os
 import re
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -76,9 +77,9 @@ NATIVE_FIELDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
 
 
 def modules_dir() -> Path:
-    """Where lodash and moment are: shipped with the package in ``vendor/`` (``GEKKO_JS_MODULES`` overrides)."""
+    """Where ``make install`` put lodash and moment (``GEKKO_JS_MODULES`` overrides)."""
     override = os.environ.get("GEKKO_JS_MODULES")
-    return Path(override) if override else Path(__file__).with_name("vendor")
+    return Path(override) if override else Path(sys.prefix) / "share" / "gekko-js" / "node_modules"
 
 
 def _getter(path: str) -> Callable[[Any], Any]:
@@ -236,7 +237,7 @@ class JsRun:
 def _library(name: str) -> str:
     path = modules_dir().joinpath(*_LIBRARIES[name])
     if not path.is_file():
-        raise StrategyError(f"the JavaScript library {name} is not at {path} (see GEKKO_JS_MODULES)")
+        raise StrategyError(f"the JavaScript library {name} is not installed at {path} (run make install)")
     return path.read_text()
 
 
