@@ -122,7 +122,7 @@ def test_every_backtest_the_original_ui_sent_passes_unchanged() -> None:
         assert config == before, "validation never alters the config"
 
 
-@pytest.mark.parametrize("exchange", ["a b", "*", "../x", "", "x" * 65, "bin.ance>"])
+@pytest.mark.parametrize("exchange", ["a b", "*", "../x", "", "x" * 65, "bin.ance>", "p22.p.", "a..b"])
 def test_api_key_exchange_names_unfit_for_a_kv_key_are_refused(exchange: str) -> None:
     for body_type, body in (
         (RemoveApiKeyRequest, {"exchange": exchange}),

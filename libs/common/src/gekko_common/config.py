@@ -26,8 +26,9 @@ from gekko_common.market import Market as MarketId
 
 # --- the value types, with the ranges the engine and the store can hold ---
 
-Name = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-"""Exchange slugs, currencies, assets and strategy names: also NATS subject tokens, KV keys and file names."""
+Name = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$", max_length=64)]
+"""Exchange slugs, currencies, assets and strategy names: also NATS KV keys (no empty token, no trailing dot)
+and file names."""
 
 DateValue = (
     Annotated[str, Meta(max_length=64, examples=["2018-07-03T05:40:00Z"])]
