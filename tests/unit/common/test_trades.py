@@ -55,3 +55,18 @@ async def test_exchange_without_ohlcv_gets_candles_from_its_trades() -> None:
     assert page["volume"].to_list() == [1.0, 0.0, 2.0]
     assert page["close"].to_list() == [100.0, 100.0, 104.0]
     assert page["trades"].to_list() == [1, 0, 1]
+
+
+def test_one_candle_builder_keeps_real_vwp_and_trades_and_uses_the_typical_price_for_ohlcv() -> None:
+    import polars as pl
+
+    from gekko_common.infra.exchange import candles_from_page, ohlcv_frame
+
+    ohlcv = ohlcv_frame([[T0 * 1000, 10.0, 13.0, 9.0, 11.0, 2.0], [(T0 + 60) * 1000, 11.0, 12.0, 10.0, 12.0, 1.0]])
+    frame = candles_from_page(ohlcv, T0, T0 + 60)
+    assert frame.columns == ["start", "open", "high", "low", "close", "vwp", "volume", "trades"]
+    assert frame.row(0) == (T0, 10.0, 13.0, 9.0, 11.0, 11.0, 2.0, 0)
+    from_trades = ohlcv.with_columns(pl.Series("vwp", [10.5, 11.5]), pl.Series("trades", [7, 3], dtype=pl.Int64))
+    assert candles_from_page(from_trades, T0, T0 + 60)[["vwp", "trades"]].rows() == [(10.5, 7), (11.5, 3)]
+    assert candles_from_page(ohlcv, T0 + 60, T0 + 60)["start"].to_list() == [T0 + 60]  # only the asked range
+    assert candles_from_page(ohlcv, T0, T0)["start"].to_list() == [T0]

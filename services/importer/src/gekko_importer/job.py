@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from gekko_common.infra.exchange import fetch_page, ohlcv_frame
+from gekko_common.infra.exchange import candles_from_page, fetch_page, ohlcv_frame
 from gekko_common.infra.exchange_retry import ATTEMPTS, PermanentExchangeError, TemporaryExchangeError, with_retries
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
@@ -26,23 +26,6 @@ BATCH_ROWS = 40_000
 def iso_s(unix: int) -> str:
     """``2018-07-03T05:40:00Z``: how the original reports import progress."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix))
-
-
-def frame_from_ohlcv(page: pl.DataFrame, start: int, end: int) -> pl.DataFrame:
-    """An exchange page -> candle frame within [start, end]; from OHLCV the vwp is the typical price (h+l+c)/3."""
-    frame = page.with_columns((pl.col("ms") // 1000).cast(pl.Int64).alias("start"))
-    frame = frame.filter((pl.col("start") >= start) & (pl.col("start") <= end) & (pl.col("start") % 60 == 0))
-    typical = ((pl.col("high") + pl.col("low") + pl.col("close")) / 3).alias("vwp")
-    return frame.select(
-        "start",
-        "open",
-        "high",
-        "low",
-        "close",
-        pl.col("vwp") if "vwp" in frame.columns else typical,  # from trades: the real volume-weighted price
-        "volume",
-        pl.col("trades") if "trades" in frame.columns else pl.lit(0, dtype=pl.Int64).alias("trades"),
-    )
 
 
 async def resume_point(store: CandleStore, market: Market, job: StartImport) -> int:
@@ -71,13 +54,13 @@ async def fetch_window(
             raise PermanentExchangeError(f"the exchange kept failing ({exc}); gave up after {ATTEMPTS} tries") from exc
         if rows.height == 0:
             break
-        frame = frame_from_ohlcv(rows, cursor, end)
+        frame = candles_from_page(rows, cursor, end)
         frames.append(frame)
         last = int(rows["ms"][-1]) // 1000
         if last >= end or last < cursor:
             break
         cursor = last + 60
-    return pl.concat(frames) if frames else frame_from_ohlcv(ohlcv_frame([]), start, end)
+    return pl.concat(frames) if frames else candles_from_page(ohlcv_frame([]), start, end)
 
 
 async def run_import(

@@ -33,7 +33,7 @@ from gekko_common.events import (
     event_from,
     payload_of,
 )
-from gekko_common.infra.exchange import fetch_page, make_exchange
+from gekko_common.infra.exchange import candles_from_page, fetch_page, make_exchange
 from gekko_common.infra.exchange_retry import with_retries
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import CANDLE_COLUMNS, Market
@@ -79,32 +79,18 @@ async def run_watcher(
             now = await with_retries(functools.partial(_exchange_now, exchange))
             since = last + 60 if last is not None else (now // 60 - 10) * 60
             page = await with_retries(functools.partial(fetch_page, exchange, symbol, since * 1000, 1000))
-            rows = [r for r in page.iter_rows() if int(r[0]) // 1000 + 60 <= now and int(r[0]) // 1000 >= since]
-            if rows:
+            frame = candles_from_page(page, since, now - 60)  # only finished minutes
+            if frame.height:
                 if not started:
-                    await publish(MARKET_START, iso_ms(rows[0][0] / 1000), MARKET_START)
+                    await publish(MARKET_START, iso_ms(int(frame["start"][0])), MARKET_START)
                     started = True
-                import polars as pl
-
-                frame = pl.DataFrame(
-                    {
-                        "start": [int(r[0]) // 1000 for r in rows],
-                        "open": [r[1] for r in rows],
-                        "high": [r[2] for r in rows],
-                        "low": [r[3] for r in rows],
-                        "close": [r[4] for r in rows],
-                        "vwp": [(r[2] + r[3] + r[4]) / 3 for r in rows],
-                        "volume": [r[5] for r in rows],
-                        "trades": [0 for _ in rows],
-                    }
-                )
                 await store.write(market, frame)
                 for row in frame.iter_rows(named=True):
                     candle = CandleEvent(**{**row, "start": Moment(row["start"])})
                     await publish(candle.name, candle, f"candle:{row['start']}")
                 last = int(frame["start"][-1])
                 await publish(MARKET_UPDATE, iso_ms(last + 60), f"{MARKET_UPDATE}:{last}")
-            await asyncio.sleep(poll_s if not rows or len(rows) < 900 else 0)
+            await asyncio.sleep(poll_s if frame.height < 900 else 0)
     finally:
         await exchange.close()
 

@@ -109,6 +109,26 @@ def ohlcv_frame(rows: list[list[Any]]) -> pl.DataFrame:
     )
 
 
+def candles_from_page(page: pl.DataFrame, start: int, end: int) -> pl.DataFrame:
+    """A page from :func:`fetch_page` -> store candles (``start`` in unix seconds) within [start, end].
+
+    The one candle builder of the importer and the market watcher: a page built from trades keeps its
+    real vwp and trade counts; from OHLCV the vwp is the typical price (h+l+c)/3 and the count 0."""
+    frame = page.with_columns((pl.col("ms") // 1000).cast(pl.Int64).alias("start"))
+    frame = frame.filter((pl.col("start") >= start) & (pl.col("start") <= end) & (pl.col("start") % 60 == 0))
+    typical = ((pl.col("high") + pl.col("low") + pl.col("close")) / 3).alias("vwp")
+    return frame.select(
+        "start",
+        "open",
+        "high",
+        "low",
+        "close",
+        pl.col("vwp") if "vwp" in frame.columns else typical,  # from trades: the real volume-weighted price
+        "volume",
+        pl.col("trades") if "trades" in frame.columns else pl.lit(0, dtype=pl.Int64).alias("trades"),
+    )
+
+
 async def fetch_page(exchange: Any, symbol: str, since_ms: int, limit: int) -> pl.DataFrame:
     """One page of 1-minute OHLCV (columns ``ms, open, high, low, close, volume``) from ``since_ms``."""
     with translated(f"{exchange.id} {symbol}"):
