@@ -18,7 +18,7 @@ from gekko_gateway.app import build_app
 from gekko_gateway.relay import Relay
 from tests.conftest import REFERENCE, load_reference
 
-API_ROUTES = {
+GEKKO_ROUTES = {
     ("get", "/api/info"),
     ("get", "/api/strategies"),
     ("get", "/api/configPart/{part}"),
@@ -37,6 +37,9 @@ API_ROUTES = {
     ("post", "/api/addApiKey"),
     ("post", "/api/removeApiKey"),
 }
+SWEEP_ROUTES = {("post", "/api/sweep"), ("get", "/api/sweeps"), ("get", "/api/sweeps/{sweep_id}")}
+"""This project's routes beside Gekko's 17 (docs/sweeps.md)."""
+API_ROUTES = GEKKO_ROUTES | SWEEP_ROUTES
 
 
 @pytest.fixture(scope="module")

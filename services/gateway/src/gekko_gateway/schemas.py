@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 
-from gekko_common.config import Watch
+from gekko_common.config import GekkoConfig, Watch
 
 
 class _Answer(msgspec.Struct, kw_only=True):
@@ -223,6 +223,60 @@ class BacktestResult(_Answer):
     stratUpdates: list[dict[str, Any]] | None = None
     portfolioValues: list[dict[str, Any]] | None = None
 
+
+
+class SweepRequest(_Answer):
+    """``POST /api/sweep``: a Gekko backtest config, the space to search and what to optimise.
+
+    ``space`` maps config paths (``MACD.short``) to a list of values or a range
+    (``{"min", "max", "step"}``); ``search`` is ``grid``, ``random``, ``tpe``, ``cmaes`` or ``nsga2``
+    (or an object with ``method``, ``trials``, ``seed``, ``patience``, ``batch``); ``objective`` is a
+    performanceReport field or an extra metric (several for ``nsga2``); ``split`` (train/test ranges)
+    or ``walkForward`` (``{"windows": N}``) add out-of-sample figures. docs/sweeps.md has the details.
+    """
+
+    config: GekkoConfig
+    space: dict[str, Any]
+    objective: str | list[str] | None = None
+    search: str | dict[str, Any] | None = None
+    split: dict[str, Any] | None = None
+    walkForward: dict[str, Any] | None = None
+
+
+class SweepStarted(_Answer):
+    """``POST /api/sweep``: the new sweep's id and how many backtests it will run."""
+
+    id: str
+    total: int
+
+
+class SweepResult(_Answer):
+    """One evaluated point: its index, parameters, Gekko's report and the extra metrics."""
+
+    index: int
+    params: dict[str, Any]
+    report: dict[str, Any] | None = None
+    metrics: dict[str, Any] | None = None
+    objectives: dict[str, Any] | None = None
+    oos: dict[str, Any] | None = None
+
+
+class Sweep(_Answer):
+    """A sweep's record, rebuilt from the event log; ``results`` only on ``GET /api/sweeps/{id}``."""
+
+    id: str
+    created: str
+    strategy: str
+    search: str
+    objective: list[str]
+    space: dict[str, Any]
+    total: int
+    done: int
+    finished: bool
+    error: str | None = None
+    best: dict[str, Any] | None = None
+    stoppedEarly: bool | None = None
+    results: list[SweepResult] | None = None
 
 ERRORS = {
     400: "the body or a field is invalid (``field`` names it)",

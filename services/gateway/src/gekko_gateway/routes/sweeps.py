@@ -6,15 +6,19 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
 from gekko_common import subjects
 from gekko_common.messages import encoder
 from gekko_gateway.errors import ApiError, json_body
 from gekko_gateway.routes.backtest import call
+from gekko_gateway.schemas import Sweep, SweepRequest, SweepStarted, responses
 
 
-@post("/api/sweep", status_code=200)
-async def start_sweep(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+@post("/api/sweep", status_code=200, responses=responses(SweepStarted, 400, 413, 503, 504))
+async def start_sweep(
+    request: Request[Any, Any, Any], state: State, data: JSONBody[SweepRequest | None] = None
+) -> Response[Any]:
     """Check and start a sweep on the backtesters; answers ``{"id", "total"}`` at once (400 names a bad field).
 
     Progress and results arrive as ``sweep_update`` frames on the websocket.
@@ -23,13 +27,13 @@ async def start_sweep(request: Request[Any, Any, Any], state: State) -> Response
     return await call(state, subjects.SWEEP_SUBMIT, encoder.encode(body))
 
 
-@get("/api/sweeps")
+@get("/api/sweeps", responses=responses(list[Sweep]))
 async def sweeps(state: State) -> list[dict[str, Any]]:
     """Every sweep started on this system (rebuilt from the event log), without results."""
     return state.sweeps.list()  # type: ignore[no-any-return]
 
 
-@get("/api/sweeps/{sweep_id:str}")
+@get("/api/sweeps/{sweep_id:str}", responses=responses(Sweep, 400, 404))
 async def sweep(sweep_id: str, state: State, results: bool = True) -> dict[str, Any]:
     """One sweep with its results in point order (``?results=false``: only its progress)."""
     record = state.sweeps.get(sweep_id, results)
