@@ -8,6 +8,8 @@ import json
 import httpx
 import pytest
 
+from tests.fuzz.runner import POST_ROUTES
+
 pytestmark = pytest.mark.integration
 
 WATCH = {"exchange": "binance", "currency": "USDT", "asset": "BTC"}
@@ -26,18 +28,6 @@ CANDLES = {
     "candleSize": 60,
 }
 IMPORT = {"watch": WATCH, "importer": {"daterange": {"from": "2025-05-20 00:00", "to": "2025-05-21 00:00"}}}
-POST_ROUTES = [
-    "/api/backtest",
-    "/api/startGekko",
-    "/api/stopGekko",
-    "/api/deleteGekko",
-    "/api/scan",
-    "/api/scansets",
-    "/api/getCandles",
-    "/api/import",
-    "/api/addApiKey",
-    "/api/removeApiKey",
-]
 
 
 def with_(body: dict, **patch: object) -> dict:
