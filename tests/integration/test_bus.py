@@ -45,3 +45,28 @@ async def test_follower_replays_then_resumes_after_nats_restarts_without_gaps_or
         if restarted:
             restarted.stop()
         server.stop()
+
+
+async def test_follow_returns_only_once_the_callback_has_handled_every_stored_event(tmp_path) -> None:
+    """The server can report nothing pending while the messages are still queued for the callback:
+    a sweep driver that looked at its record then would find none and drop the sweep."""
+    server = NatsServer(tmp_path / "js").start()
+    nc = await bus.connect(server.url, "test-caught-up")
+    try:
+        js = await bus.ensure_jetstream(nc)
+        for i in range(40):
+            await js.publish(f"gekko.evt.gekko.{i % 3}", str(i).encode())
+        got: list[bytes] = []
+
+        async def slow(msg) -> None:
+            await asyncio.sleep(0.01)
+            got.append(msg.data)
+
+        follower = await bus.follow(nc, js, "gekko.evt.gekko.>", slow)
+        assert got == [str(i).encode() for i in range(40)]
+        await follower.stop()
+        empty = await bus.follow(nc, js, "gekko.evt.gekko.none", slow)  # nothing stored: returns at once
+        await empty.stop()
+    finally:
+        await nc.close()
+        server.stop()

@@ -486,18 +486,24 @@ class Follower:
     def __init__(self, nc: Client, js: JetStreamContext, subject: str, cb: Callable[[Msg], Awaitable[None]]) -> None:
         self.nc, self.js, self.subject, self.cb = nc, js, subject, cb
         self.last_seq = 0
+        self.seen = 0
+        """The consumer sequence of the last message handled: how far the callback got."""
         self.sub: Any = None
         self._reconnects = 0
         self._watch: asyncio.Task[None] | None = None
 
     async def _on_msg(self, msg: Msg) -> None:
         seq = msg.metadata.sequence.stream
-        if seq <= self.last_seq:
-            return
-        self.last_seq = seq
-        await self.cb(msg)
+        try:
+            if seq <= self.last_seq:
+                return
+            self.last_seq = seq
+            await self.cb(msg)
+        finally:
+            self.seen = msg.metadata.sequence.consumer
 
     async def _subscribe(self) -> None:
+        self.seen = 0
         config = None
         if self.last_seq:
             config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.last_seq + 1)
@@ -510,11 +516,17 @@ class Follower:
         )
 
     async def start(self) -> Follower:
-        """Subscribe, return once caught up with the stored events."""
+        """Subscribe, return once the callback has handled every stored event.
+
+        ``num_pending == 0`` means only that the server has sent everything: the messages may still be
+        on their way or queued for the callback (the answer to ``consumer_info`` can overtake them).
+        Caught up is when the callback has also handled as many messages as the consumer delivered.
+        """
         self._reconnects = self.nc.stats.get("reconnects", 0)
         await self._subscribe()
         for _ in range(400):
-            if (await self.sub.consumer_info()).num_pending == 0:
+            info = await self.sub.consumer_info()
+            if info.num_pending == 0 and self.seen >= (info.delivered.consumer_seq or 0):
                 break
             await asyncio.sleep(0.05)
         self._watch = asyncio.create_task(self._watchdog())
