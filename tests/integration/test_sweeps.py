@@ -161,7 +161,9 @@ def gekko(stack, *args: str, timeout: float = 300) -> subprocess.CompletedProces
     )
 
 
-def test_sweep_cli_writes_json_csv_parquet_and_heatmap_with_out_of_sample_columns(stack, binance_data, tmp_path) -> None:
+def test_sweep_cli_writes_json_csv_parquet_and_heatmap_with_out_of_sample_columns(
+    stack, binance_data, tmp_path
+) -> None:
     import polars as pl
 
     (tmp_path / "base.json").write_text(json.dumps(macd_config()))

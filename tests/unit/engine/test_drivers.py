@@ -128,9 +128,7 @@ def test_live_run_started_now_does_not_trade_on_historical_candles() -> None:
 
 
 def test_catalog_serves_the_original_toml_for_every_builtin() -> None:
-    recorded = {
-        s["name"]: s["params"] for s in reference("api/002_strategies.json")["response"]
-    }
+    recorded = {s["name"]: s["params"] for s in reference("api/002_strategies.json")["response"]}
     ours = strategy_catalog()
     assert [s["name"] for s in ours] == sorted(s["name"] for s in ours)
     for item in ours:

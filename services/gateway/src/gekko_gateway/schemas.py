@@ -224,7 +224,6 @@ class BacktestResult(_Answer):
     portfolioValues: list[dict[str, Any]] | None = None
 
 
-
 class SweepRequest(_Answer):
     """``POST /api/sweep``: a Gekko backtest config, the space to search and what to optimise.
 
@@ -277,6 +276,7 @@ class Sweep(_Answer):
     best: dict[str, Any] | None = None
     stoppedEarly: bool | None = None
     results: list[SweepResult] | None = None
+
 
 ERRORS = {
     400: "the body or a field is invalid (``field`` names it)",
