@@ -159,6 +159,9 @@ def _run_stepwise(config: dict[str, Any], candles: Candles, strat: Any, exporter
         strat.trades.tolist(),
     ]
     quiet = _quiet_candles(pipeline, exporter, columns)
+    ticks = pipeline.advisor.strategy.ticks() if quiet is not None else None  # type: ignore[attr-defined]
+    if ticks is not None:
+        return _run_ticks(config, candles, strat, pipeline, ticks, exporter)
     want_candles = exporter.want_candles
     if quiet is not None:
         exporter.want_candles = False
@@ -206,10 +209,18 @@ def _run_with_codes(
     """Only the candles whose kernel code advises (and the one ending the warm-up) through the pipeline."""
     replay_cls = type("Replay", (_Replay,), {"name": config["tradingAdvisor"]["method"], "codes": codes})
     replay = replay_cls({}, config)
-    want_candles, exporter.want_candles = exporter.want_candles, False
     pipeline = Pipeline(config, replay, exporter=exporter, minute_events=False)
+    return _run_ticks(config, candles, strat, pipeline, np.flatnonzero(codes).tolist(), exporter)
+
+
+def _run_ticks(
+    config: dict[str, Any], candles: Candles, strat: Any, pipeline: Pipeline, ticks: list[int], exporter: Exporter
+) -> dict[str, Any]:
+    """Only the strategy candles ``ticks`` (those that emit something) and the one ending the warm-up
+    through the pipeline; its strategy knows what each emits. No trailing stop may be involved."""
+    want_candles, exporter.want_candles = exporter.want_candles, False
     history = int(config["tradingAdvisor"].get("historySize") or 0)
-    ticks = sorted({max(history, 1) - 1, *np.flatnonzero(codes).tolist()})
+    ticks = sorted({max(history, 1) - 1, *ticks})
     starts = candles.start
     closes = candles.close
     last_index = strat.last_index

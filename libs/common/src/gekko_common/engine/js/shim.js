@@ -253,9 +253,9 @@ var __gekko_boot = (function (G) {
   function compileUpdate() {
     var a = assignments(function (n) { return 'v' + n; }), params = ['s', 'o', 'h', 'l', 'c', 'vwp', 'volume', 'trades'];
     for (var n = 0; n < a.count; n++) params.push('v' + n);
-    var source = '(function (M, T, tick) { return function (' + params.join(', ') + ') {\n' + a.body +
-      '\nreturn tick(s, o, h, l, c, vwp, volume, trades); }; })';
-    return (0, eval)(source)(managed, tulipIndicators, tick);
+    var source = '(function (M, T, tick, take) { return function (' + params.join(', ') + ') {\n' + a.body +
+      '\ntick(s, o, h, l, c, vwp, volume, trades); return take(); }; })';
+    return (0, eval)(source)(managed, tulipIndicators, tick, take);
   }
 
   // Backtests: every candle's row (its eight fields, then the indicator values) arrives up front in
@@ -272,19 +272,33 @@ var __gekko_boot = (function (G) {
   };
 
   var phase = G.__gekko_phase = {call: ''};  // which call of the strategy a run is in (for errors)
-  G.__gekko_run = function (from, to, checkFrom) {
+
+  function take() {  // what the current candle emitted so far (JSON), or ''
+    return out.length ? emitted() : '';
+  }
+
+  // Runs candles from..to-1 and answers [last candle run, [[k, updated, checked], ...]] for the candles
+  // that emitted something (JSON arrays as text); `first` stops at the first such candle.
+  G.__gekko_run = function (from, to, checkFrom, first) {
     // numbers arrive as doubles: as array indexes QuickJS would turn each one into a property name
     from |= 0; to |= 0; checkFrom |= 0;
+    var found = [];
     for (var k = from; k < to; k++) {
       var at = k * width;
       setRow(at);
       phase.call = 'update';
-      var u = tick(rows[at], rows[at + 1], rows[at + 2], rows[at + 3], rows[at + 4], rows[at + 5], rows[at + 6], rows[at + 7]);
-      phase.call = 'check';
-      var c = k >= checkFrom ? G.__gekko_check() : '';
-      if (u || c) return JSON.stringify([k, u, c]);
+      tick(rows[at], rows[at + 1], rows[at + 2], rows[at + 3], rows[at + 4], rows[at + 5], rows[at + 6], rows[at + 7]);
+      var u = take(), c = '';
+      if (k >= checkFrom) {
+        phase.call = 'check';
+        c = G.__gekko_check();
+      }
+      if (u || c) {
+        found.push('[' + k + ',' + (u || '0') + ',' + (c || '0') + ']');
+        if (first) return '[' + k + ',[' + found[0] + ']]';
+      }
     }
-    return JSON.stringify([to - 1, '', '']);
+    return '[' + (to - 1) + ',[' + found.join(',') + ']]';
   };
 
   function tick(s, o, h, l, c, vwp, volume, trades) {
@@ -299,7 +313,6 @@ var __gekko_boot = (function (G) {
     strategy.candle = candle;
     strategy.update(candle);
     strategy.processedTicks++;
-    return out.length ? emitted() : '';
   }
 
   G.__gekko_check = function () {

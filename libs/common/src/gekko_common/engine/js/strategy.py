@@ -8,6 +8,7 @@ registers a :class:`JsStrategy` subclass named ``NAME``; every run gets its own 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,9 +38,11 @@ class JsStrategy(Strategy):
     def prepare_series(self, columns: list[list[Any]]) -> bool:
         """A backtest hands over all its strategy candles (start, open, ... trades columns) after init.
 
-        Indicator values are computed here for every candle, handed to JavaScript in chunks, and
-        JavaScript runs ahead until a candle emits something (advice, a notification); the advisor's
-        per-candle calls then only replay that. Bridged strategies keep one call per candle.
+        Indicator values are computed here for every candle and handed to JavaScript in chunks. A
+        strategy that does not hear of its trades cannot depend on the pipeline, so JavaScript runs
+        through all the candles now, in blocks, and keeps what each candle emitted; one that hears of
+        them runs ahead until a candle emits something. The advisor's per-candle calls replay that.
+        Bridged strategies keep one call per candle.
         """
         if self.js.bridged:
             return False
@@ -52,8 +55,18 @@ class JsStrategy(Strategy):
         for at in range(0, len(rows), _CHUNK):
             chunk = rows[at : at + _CHUNK]
             push(*chunk, *([None] * (_CHUNK - len(chunk))))
-        self.series = _Series(len(columns[0]), max(self.requiredHistory, 1) - 1)
+        self.series = _Series(len(columns[0]), max(self.requiredHistory, 1) - 1, ahead=not self.js.hears_trades)
+        if self.series.ahead:
+            self.series.run_all(self.js)
         return True
+
+    def ticks(self) -> list[int] | None:
+        """Every strategy candle that emits something, when known before the pipeline runs and no
+        trailing stop can need the minutes in between; None otherwise."""
+        series = self.series
+        if series is None or not series.ahead or series.triggers:
+            return None
+        return sorted(series.emits)
 
     def _compiled_rows(self, columns: list[list[Any]]) -> list[Any] | None:
         """Every candle's row from compiled indicator loops; None when an indicator has none."""
@@ -90,7 +103,7 @@ class JsStrategy(Strategy):
         return self.series.quiet(k, self.js)
 
     def init(self) -> None:
-        self._emitted(self.js.call("init", "__gekko_init"))
+        self._act(self.js.call("init", "__gekko_init"))
         self.js.call("init", "__gekko_natives", *self._native_values())
 
     def update(self, candle: StrategyCandle) -> None:
@@ -98,7 +111,7 @@ class JsStrategy(Strategy):
             self._emitted(self.series.update(self.age - 1, self.js))
             return
         tulips = self.tulip.update(candle) if self.tulip.indicators else ()
-        self._emitted(
+        self._act(
             self.js.call(
                 "update",
                 "__gekko_update",
@@ -119,15 +132,15 @@ class JsStrategy(Strategy):
         if self.series is not None:
             self._emitted(self.series.check(self.age - 1))
             return
-        self._emitted(self.js.call("check", "__gekko_check"))
+        self._act(self.js.call("check", "__gekko_check"))
 
     def on_trade(self, trade: dict[str, Any]) -> None:
         if not self.js.hears_trades:
             return
-        self._emitted(self.js.call("onTrade", "__gekko_trade", to_json(trade)))
+        self._act(self.js.call("onTrade", "__gekko_trade", to_json(trade)))
 
     def end(self) -> None:
-        self._emitted(self.js.call("end", "__gekko_end"))
+        self._act(self.js.call("end", "__gekko_end"))
 
     def _native_values(self) -> list[Any]:
         values: list[Any] = []
@@ -135,13 +148,18 @@ class JsStrategy(Strategy):
             values += [get(indicator) for get in GETTERS[kind]]
         return values
 
-    def _emitted(self, text: str) -> None:
-        """Act on what the call emitted, in order: advice, notifications, indicator registrations."""
-        if not text:
+    def _act(self, text: str) -> None:
+        """Act on what a call emitted (JSON text, empty for nothing)."""
+        if text:
+            self._emitted(json.loads(text))
+
+    def _emitted(self, items: Any) -> None:
+        """Act on what a candle emitted, in order: advice, notifications, indicator registrations."""
+        if not items:
             return
-        for kind, *value in json.loads(text):
+        for kind, *value in items:
             if kind == "a":
-                if self.series is not None and isinstance(value[0], dict) and value[0].get("trigger"):
+                if self.series is not None and _is_trigger(value[0]):
                     self.series.stepwise = True  # a stop may fire between candles: onTrade must not lag
                 self.advice(value[0])
             elif kind == "n":
@@ -153,40 +171,66 @@ class JsStrategy(Strategy):
                 self.tulip.add(*value)
 
 
+def _is_trigger(advice: Any) -> bool:
+    return isinstance(advice, dict) and bool(advice.get("trigger"))
+
+
 _CHUNK = 240
-"""Values per call when handing a backtest's candle rows to JavaScript; also candles per run call."""
+"""Values per call when handing a backtest's candle rows to JavaScript; also the first block of candles."""
+_BLOCK_S = 0.05
+"""Wall time a block of candles run in one call aims at: blocks double while faster, halve while slower."""
 
 
 class _Series:
-    """Where JavaScript is in a backtest's candles, and what the candle it stopped at emitted."""
+    """Where JavaScript is in a backtest's candles, and what the candles it ran emitted.
 
-    def __init__(self, size: int, check_from: int) -> None:
+    ``ahead``: JavaScript runs through every candle before the pipeline (the strategy does not hear of
+    its trades); otherwise it runs ahead only to the next candle that emits something, or candle by
+    candle after a trailing-stop advice (``stepwise``).
+    """
+
+    def __init__(self, size: int, check_from: int, ahead: bool) -> None:
         self.size = size
         self.check_from = check_from
+        self.ahead = ahead
         self.done = -1
         self.stepwise = False
-        self.pending = ("", "")
+        self.triggers = False
+        self.block = _CHUNK
+        self.emits: dict[int, tuple[Any, Any]] = {}
+
+    def run_all(self, js: JsRun) -> None:
+        while self.done < self.size - 1:
+            self._run(js, min(self.size, self.done + 1 + self.block), first=False)
 
     def quiet(self, k: int, js: JsRun) -> bool:
         self.advance(k, js)
-        return k != self.done or not any(self.pending)
+        return k not in self.emits
 
-    def update(self, k: int, js: JsRun) -> str:
+    def update(self, k: int, js: JsRun) -> Any:
         self.advance(k, js)
-        return self.pending[0] if k == self.done else ""
+        return self.emits.get(k, (0, 0))[0]
+
+    def check(self, k: int) -> Any:
+        return self.emits.pop(k, (0, 0))[1]
 
     def advance(self, k: int, js: JsRun) -> None:
         """Run JavaScript from candle ``k`` on, unless it is there already."""
         if k > self.done:
-            end = k + 1 if self.stepwise else min(self.size, k + _CHUNK)
-            last, updated, checked = json.loads(
-                js.call("run", "__gekko_run", float(k), float(end), float(self.check_from))
-            )
-            self.done = int(last)
-            self.pending = (updated, checked)
+            self._run(js, k + 1 if self.stepwise else min(self.size, k + _CHUNK), first=True)
 
-    def check(self, k: int) -> str:
-        return self.pending[1] if k == self.done else ""
+    def _run(self, js: JsRun, end: int, first: bool) -> None:
+        began = time.perf_counter()
+        text = js.call("run", "__gekko_run", float(self.done + 1), float(end), float(self.check_from), first)
+        took = time.perf_counter() - began
+        last, found = json.loads(text)
+        self.done = last
+        for k, updated, checked in found:
+            self.emits[k] = (updated, checked)
+            self.triggers = self.triggers or any(i[0] == "a" and _is_trigger(i[1]) for i in (updated or ()))
+            self.triggers = self.triggers or any(i[0] == "a" and _is_trigger(i[1]) for i in (checked or ()))
+        if not first:
+            self.block = self.block * 2 if took < _BLOCK_S else max(self.block // 2, 1)
 
 
 def load_js_strategies(directory: Path) -> list[str]:
