@@ -172,3 +172,22 @@ def test_sweep_cli_ranks_a_parameter_grid_run_on_the_backtesters(stack, binance_
     assert profits == sorted(profits, reverse=True)
     default = next(r for r in results if r["params"] == {"MACD.short": 10, "MACD.long": 21})
     assert default["report"] == reference("backtests/026_MACD_cs60_h10_full.json")["response"]["performanceReport"]
+
+
+async def test_a_runaway_js_strategy_gets_422_naming_it_and_the_call_and_the_next_backtest_is_served(
+    stack, binance_data
+) -> None:
+    body = reference("backtests/026_MACD_cs60_h10_full.json")["request"]
+    runaway = copy.deepcopy(body)
+    runaway["tradingAdvisor"]["method"] = "js_runaway"  # tests/strategies/js_runaway.js: its own SMA, a worker
+    runaway["js_runaway"] = {"runaway": True}
+    async with httpx.AsyncClient(timeout=120) as client:
+        answer = await client.post(stack.gateway_url + "/api/backtest", json=runaway)
+        assert answer.status_code == 422, answer.text
+        assert "strategy js_runaway exceeded the time limit of 2 s in check" in answer.text
+        runaway["js_runaway"] = {"runaway": False}
+        again = await client.post(stack.gateway_url + "/api/backtest", json=runaway)
+        assert again.status_code == 200, again.text
+        assert again.json()["trades"]
+        after = await client.post(stack.gateway_url + "/api/backtest", json=body)
+    assert after.status_code == 200, after.text

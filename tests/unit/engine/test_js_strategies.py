@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ from gekko_common.engine import (
     run_backtest,
     strategy_catalog,
 )
+from gekko_common.engine.candles import batch
+from gekko_common.engine.indicators import SMA
 from gekko_common.engine.js import runtime
 from gekko_common.engine.strategy import _REGISTRY
 from tests.conftest import ROOT, SMALL_CSV
@@ -148,3 +151,87 @@ def test_no_file_system_network_or_process(tmp_path, candles) -> None:
         f"var seen = {probe};\nmodule.exports = {{init: function () {{ if (seen !== 'undefined'.repeat(6)) throw new Error(seen); }}, check: function () {{}}}};",
     )
     run_backtest(config(name, 5), candles)
+
+
+# --- strategies that build native indicators themselves run in a worker process under a watchdog ---
+def _bridged(tmp_path: Path, name: str, check: str, update: str = "") -> str:
+    """A strategy whose own SMA (``new SMA(3)``) is computed by the engine's Python code mid-call."""
+    (tmp_path / f"{name}.js").write_text(
+        "var SMA = require('./indicators/SMA.js');\n"
+        "module.exports = {\n"
+        "  init: function () { this.sma = new SMA(3); },\n"
+        f"  update: function (candle) {{ this.sma.update(candle.close); {update} }},\n"
+        f"  check: function () {{\n    {check}\n  }}\n"
+        "};\n"
+    )
+    load_strategy_dir(tmp_path)
+    return name
+
+
+def _live_workers() -> set[int]:
+    """Worker processes of this process that are still running."""
+    children = Path("/proc").glob("[0-9]*/stat")
+    mine = set()
+    for stat in children:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            mine.add(int(stat.parent.name))
+    return mine
+
+
+def test_an_endless_loop_in_a_strategy_with_its_own_native_indicator_hits_the_time_limit(
+    tmp_path, candles, monkeypatch
+) -> None:
+    monkeypatch.setattr(runtime, "TIME_LIMIT_S", 0.5)
+    before = _live_workers()
+    name = _bridged(tmp_path, "own_sma_looper", "if (this.sma.result > 0) for (;;) {}")
+    with pytest.raises(StrategyError, match=r"strategy own_sma_looper exceeded the time limit of 0\.5 s in check"):
+        run_backtest(config(name, 5), candles)
+    assert _live_workers() == before  # the worker was killed
+    assert run_backtest(config("js_api", 5, 3), candles)["trades"]  # and the next run (bridged too) is served
+
+
+def test_a_bridged_strategy_gets_the_engines_sma_values(tmp_path, candles) -> None:
+    name = _bridged(
+        tmp_path,
+        "own_sma",
+        "if (this.sma.result < this.candle.close) this.advice('long'); else this.advice('short');",
+    )
+    result = run_backtest(config(name, 5, 3), candles)
+    assert result["trades"]
+    sma = SMA(3)
+    sizes = batch(candles, 5)
+    expected = []
+    for k, close in enumerate(sizes.close.tolist()):
+        sma.update(close)
+        if k >= 2:
+            expected.append("long" if sma.result < close else "short")
+    directions = [d for i, d in enumerate(expected) if i == 0 or d != expected[i - 1]]
+    assert [t["action"] for t in result["trades"]] == ["buy" if d == "long" else "sell" for d in directions][
+        : len(result["trades"])
+    ]
+
+
+def test_a_throw_in_a_bridged_strategy_names_strategy_call_and_line(tmp_path, candles) -> None:
+    name = _bridged(tmp_path, "own_sma_thrower", "null.boom;")
+    with pytest.raises(StrategyError, match=r"strategy own_sma_thrower failed in check: TypeError: .*\(line 6\)"):
+        run_backtest(config(name, 5), candles)
+
+
+def test_eating_memory_in_a_bridged_strategy_hits_the_memory_limit(tmp_path, candles, monkeypatch) -> None:
+    monkeypatch.setattr(runtime, "MEMORY_LIMIT_MB", 64)
+    name = _bridged(tmp_path, "own_sma_eater", "", update="for (var a = [];;) a.push(new Array(100000).fill(1.5));")
+    with pytest.raises(StrategyError, match="strategy own_sma_eater exceeded the memory limit of 64 MB in update"):
+        run_backtest(config(name, 5), candles)
+    assert run_backtest(config("js_MACD", 10, 3), candles)["trades"]
+
+
+def test_a_live_bridged_gekko_trades_as_its_backtest(candles) -> None:
+    cfg = config("js_api", 5, 3)
+    trades, _ = live(cfg, candles)
+    assert [(t["action"], t["price"]) for t in trades] == [
+        (t["action"], t["price"]) for t in run_backtest(cfg, candles)["trades"]
+    ]

@@ -6,8 +6,9 @@ every candle the values of the native indicators (this engine's Python code) and
 so calls into JavaScript never need Python and run under a time limit; the context runs under a
 memory limit. Hitting either ends the run with a :class:`StrategyError` naming the strategy and the
 call. The binding refuses calls back into Python while a time limit is set, so a strategy that
-builds native indicators itself (``new SMA(9)`` in a custom indicator) runs "bridged": without the
-engine's time limit, its indicator updates reaching Python synchronously (see docs/strategies.md).
+builds native indicators itself (``new SMA(9)`` in a custom indicator) runs "bridged": its indicator
+updates reach Python synchronously, its context has no time limit of its own, and it runs in a
+worker process whose calls a watchdog times instead (:mod:`gekko_common.engine.js.worker`).
 
 Python ints above 2**31 do not cross into QuickJS intact, so numbers always cross as floats.
 """

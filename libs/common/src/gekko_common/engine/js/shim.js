@@ -3,7 +3,8 @@
 // at boot and, on every candle, the candle and the values of the native and tulip indicators (both
 // computed by the engine's Python code), so timed calls never call back into Python. Only a strategy
 // that builds native indicators itself (`new SMA(...)`, or updates an indicator it added) runs
-// "bridged": its indicator calls reach Python synchronously. Emitted advice goes back as JSON.
+// "bridged": its indicator calls reach Python synchronously (in a worker process, timed from outside).
+// Emitted advice goes back as JSON.
 var __gekko_boot = (function (G) {
   'use strict';
   var SETUP;  // {file, settings, config, debug, seed, files, libraries, natives, tulips, bridgeUpdates}

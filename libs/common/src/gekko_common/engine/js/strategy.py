@@ -14,9 +14,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from gekko_common.engine.js.columns import native_columns
+from gekko_common.engine.indicators import Indicator
 from gekko_common.engine.js.runtime import GETTERS, JsRun, to_json
 from gekko_common.engine.js.tulip import TulipSet
+from gekko_common.engine.js.worker import Worker
 from gekko_common.engine.strategy import Strategy, StrategyCandle, register
 
 
@@ -28,12 +29,19 @@ class JsStrategy(Strategy):
     """
 
     directory: ClassVar[Path] = Path()
+    in_worker: ClassVar[bool] = False
+    """True for the copy a worker process runs (see :mod:`gekko_common.engine.js.worker`)."""
 
     def __init__(self, settings: Any, config: dict[str, Any]) -> None:
         super().__init__(settings, config)
         self.tulip = TulipSet(self.name)
         self.js = JsRun(self.name, self.directory, settings, config)
         self.series: _Series | None = None
+        self.worker: Worker | None = None
+        self._checked: Any = None  # what the worker's check emitted, run with update once warmed up
+        self._warm = False
+        if self.js.bridged and not self.in_worker:  # it needs Python mid-call: run it under a watchdog
+            self.worker = Worker(self.name, self.directory, settings, config)
 
     def prepare_series(self, columns: list[list[Any]]) -> bool:
         """A backtest hands over all its strategy candles (start, open, ... trades columns) after init.
@@ -72,6 +80,8 @@ class JsStrategy(Strategy):
         """Every candle's row from compiled indicator loops; None when an indicator has none."""
         if self.tulip.indicators:
             return None
+        from gekko_common.engine.js.columns import native_columns  # numba loads only when a backtest runs
+
         close = np.array(columns[4], dtype=np.float64)
         table = [np.array(column, dtype=np.float64) for column in columns]
         for kind, indicator in self.js.managed.values():
@@ -103,10 +113,17 @@ class JsStrategy(Strategy):
         return self.series.quiet(k, self.js)
 
     def init(self) -> None:
+        if self.worker is not None:
+            self._remote("init", "init")
+            return
         self._act(self.js.call("init", "__gekko_init"))
         self.js.call("init", "__gekko_natives", *self._native_values())
 
     def update(self, candle: StrategyCandle) -> None:
+        if self.worker is not None:  # once warmed up, check always follows: both in one call
+            updated, self._checked = self.worker.call("update", "update", candle, self.age, self._warm)
+            self._shown(*updated)
+            return
         if self.series is not None:
             self._emitted(self.series.update(self.age - 1, self.js))
             return
@@ -132,15 +149,45 @@ class JsStrategy(Strategy):
         if self.series is not None:
             self._emitted(self.series.check(self.age - 1))
             return
+        if self.worker is not None:
+            checked, self._checked = self._checked, None
+            self._shown(*(checked or self.worker.call("check", "check")))
+            self._warm = True
+            return
         self._act(self.js.call("check", "__gekko_check"))
 
     def on_trade(self, trade: dict[str, Any]) -> None:
         if not self.js.hears_trades:
             return
+        if self.worker is not None:
+            self._remote("onTrade", "on_trade", trade)
+            return
         self._act(self.js.call("onTrade", "__gekko_trade", to_json(trade)))
 
     def end(self) -> None:
+        if self.worker is not None:
+            self._remote("end", "end")
+            self.worker.close()
+            return
         self._act(self.js.call("end", "__gekko_end"))
+
+    def _remote(self, what: str, op: str, *args: Any) -> None:
+        """A call into the worker."""
+        assert self.worker is not None
+        self._shown(*self.worker.call(what, op, *args))
+
+    def _shown(self, out: list[tuple[str, Any]], results: list[tuple[str, Any]]) -> None:
+        """Act on what the worker's strategy emitted; show its native indicators' results."""
+        for name, result in results:
+            shown = self.indicators.get(name)
+            if shown is None:
+                shown = self.indicators[name] = _Shown()
+            shown.result = result
+        for kind, value in out:
+            if kind == "a":
+                self.advice(value)
+            else:
+                self.notify(value)
 
     def _native_values(self) -> list[Any]:
         values: list[Any] = []
@@ -169,6 +216,18 @@ class JsStrategy(Strategy):
                 self.js.managed[name] = (type_, self.add_indicator(name, type_, params))
             else:
                 self.tulip.add(*value)
+
+
+class _Shown(Indicator):
+    """A native indicator the worker computes, as the trading advisor sees it here: its result."""
+
+    input = "shown"
+
+    def __init__(self) -> None:
+        self.result: Any = None
+
+    def update(self, value: Any) -> None:
+        """Updated in the worker."""
 
 
 def _is_trigger(advice: Any) -> bool:
