@@ -53,6 +53,7 @@ class Bench:
         self.url = f"http://127.0.0.1:{env['GEKKO_HTTP_PORT']}"
         self.procs: list[ServiceProcess] = []
         self.cpu = 0.0
+        self.service_cpu: dict[str, float] = {}
 
     def start(self, name: str) -> ServiceProcess:
         penv = {**self.env, "GEKKO_HEALTH_PORT": str(free_port())}
@@ -62,15 +63,20 @@ class Bench:
         self.procs.append(proc)
         return proc
 
-    def cpu_seconds(self) -> float:
-        """CPU time used so far by the services of this benchmark (from /proc; 0 where unavailable)."""
-        total = 0.0
+    def cpu_by_service(self) -> dict[str, float]:
+        """CPU time used so far by each service of this benchmark (from /proc; 0 where unavailable)."""
+        used = {}
         for p in self.procs:
             stat = Path(f"/proc/{p.proc.pid}/stat") if p.proc else None
+            used[p.name] = 0.0
             if stat is not None and stat.exists():
                 fields = stat.read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
+                used[p.name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return used
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the services of this benchmark."""
+        return sum(self.cpu_by_service().values())
 
     def sweep(self, config: dict, grid: list[str], *extra: str) -> tuple[float, list[dict]]:
         """Run `gekko sweep` as a process; (seconds from its start to its exit, its ranked results).
@@ -79,6 +85,7 @@ class Bench:
         that a machine shared with other work does not inflate the way wall time is.
         """
         services = self.cpu_seconds()
+        by_service = self.cpu_by_service()
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         path = self.tmp / "config.json"
         path.write_text(json.dumps(config))
@@ -93,6 +100,7 @@ class Bench:
         self.cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) + (
             self.cpu_seconds() - services
         )
+        self.service_cpu = {k: v - by_service.get(k, 0.0) for k, v in self.cpu_by_service().items()}
         if done.returncode != 0:
             raise SystemExit(f"gekko sweep failed: {done.stderr[-2000:]}")
         return elapsed, json.loads(out.read_text())
@@ -174,12 +182,13 @@ def main() -> None:
         bench.sweep(user, ["varPPO.thresholds.weightLow=50,60"])
         one_s, results = bench.sweep(user, USER_GRID)
         one = report("interpreted varPPO (RSI momentum) 200-point sweep cs5, 20 days, 1 backtester", 200, one_s,
-                     bench.check_sample(user, results, 3))  # fmt: skip
+                     bench.check_sample(user, results, 3), cpu=bench.cpu)  # fmt: skip
         bench.start("backtester-2")
         bench.sweep(user, ["varPPO.thresholds.weightLow=70,80,90,100"])
         two_s, _ = bench.sweep(user, USER_GRID)
+        split = ", ".join(f"{k} {v:.1f} s" for k, v in bench.service_cpu.items() if k.startswith("backtester"))
         two = report("interpreted varPPO (RSI momentum) 200-point sweep cs5, 20 days, 2 backtesters", 200, two_s,
-                     "")  # fmt: skip
+                     f"CPU by replica: {split}", cpu=bench.cpu)  # fmt: skip
         print(f"2 backtesters / 1: {two / one:.2f}x (target >= 1.7x: {'ok' if two / one >= 1.7 else 'MISSED'})")
     finally:
         for p in bench.procs:

@@ -22,6 +22,7 @@ from gekko_common.settings import Settings
 from tests.conftest import FULL_CSV, Stack, read_candles_csv
 from tests.faults import kill_nats, kill_postgres
 from tests.integration.test_live_gekkos import LAST, backtest_trades, leech_body, same_trades, wait_until
+from tests.integration.test_sweeps import finished, macd_config
 
 pytestmark = pytest.mark.integration
 
@@ -144,5 +145,60 @@ async def test_paper_trader_rides_out_nats_and_postgres_kills_with_its_backtests
         assert "errored" not in state or not state["errored"], state
     print(f"API answers again {nats_recovery:.1f} s after NATS restarts, {pg_recovery:.1f} s after PostgreSQL")
     same_trades(state["events"]["tradeCompleted"], backtest_trades(url, body, live_from))
+    for name, proc in fault_stack.procs.items():
+        assert proc.alive, f"{name} exited"
+
+
+def interpreted_sweep(points: int, daterange: dict[str, str]) -> dict:
+    """A sweep of a built-in strategy on its step-by-step path (slow enough to fault it midway)."""
+    config = macd_config()
+    config["tradingAdvisor"] = {"enabled": True, "method": "varPPO", "candleSize": 60, "historySize": 10}
+    config["varPPO"] = {"momentum": "RSI", "thresholds": {"weightLow": 120, "weightHigh": -120, "persistence": 0}}
+    config["backtest"] = {"daterange": daterange}
+    return {"config": config, "space": {"varPPO.thresholds.weightLow": list(range(50, 50 + 10 * points, 10))}}
+
+
+def every_point_once(record: dict, points: int) -> None:
+    assert record["error"] is None, record["error"]
+    assert [r["index"] for r in record["results"]] == list(range(points)), "every result, none twice"
+    assert record["done"] == points
+
+
+async def test_a_sweep_rides_out_a_nats_restart_with_every_result_once(fault_stack, own_servers) -> None:
+    nats, _ = own_servers
+    url = fault_stack.gateway_url
+    body = interpreted_sweep(16, {"from": "2025-05-20T00:00:00Z", "to": "2025-07-20T00:00:00Z"})
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.post(url + "/api/sweep", json=body)
+        assert answer.status_code == 200, answer.text
+        sweep_id = answer.json()["id"]
+        for _ in range(1200):
+            progress = (await client.get(f"{url}/api/sweeps/{sweep_id}?results=false")).json()
+            if progress["done"] > 0:
+                break
+            await asyncio.sleep(0.1)
+        assert 0 < progress["done"] < 16, progress
+        kill_nats(nats)
+        await asyncio.sleep(5)
+        nats.start()
+        record = await finished(client, url, sweep_id, timeout=600)
+    every_point_once(record, 16)
+    for name, proc in fault_stack.procs.items():
+        assert proc.alive, f"{name} exited"
+
+
+async def test_a_sweep_rides_out_a_postgres_restart_with_every_result_once(fault_stack, own_servers) -> None:
+    _, pg = own_servers
+    url = fault_stack.gateway_url
+    body = interpreted_sweep(4, {"from": "2025-06-02T00:00:00Z", "to": "2025-06-20T00:00:00Z"})  # not cached yet
+    async with httpx.AsyncClient(timeout=30) as client:
+        kill_postgres(pg)
+        answer = await client.post(url + "/api/sweep", json=body)  # the chunks need candles from PostgreSQL
+        assert answer.status_code == 200, answer.text
+        await asyncio.sleep(5)
+        assert not (await client.get(f"{url}/api/sweeps/{answer.json()['id']}?results=false")).json()["finished"]
+        pg.start()
+        record = await finished(client, url, answer.json()["id"], timeout=600)
+    every_point_once(record, 4)
     for name, proc in fault_stack.procs.items():
         assert proc.alive, f"{name} exited"

@@ -9,7 +9,6 @@ values or a ``{"min", "max", "step"}`` range), an ``objective`` (report fields o
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 import random
@@ -132,6 +131,16 @@ def combinations(base: dict[str, Any], grid: dict[str, list[Any]]) -> list[tuple
     return out
 
 
+def _tree_copy(value: Any) -> Any:
+    """A copy of a JSON-like tree (dicts and lists copied, leaves shared): copy.deepcopy without its
+    memo, several times faster on the strategy blocks a sweep copies for every point."""
+    if isinstance(value, dict):
+        return {k: _tree_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tree_copy(v) for v in value]
+    return value
+
+
 def apply(base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     """``base`` with ``params`` set, its exporter trimmed to the report; ``base`` stays untouched.
 
@@ -143,7 +152,7 @@ def apply(base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
                                         "data": dict(REPORT_ONLY)}  # fmt: skip
     method = (base.get("tradingAdvisor") or {}).get("method")
     if isinstance(method, str) and isinstance(base.get(method), dict):
-        config[method] = copy.deepcopy(base[method])
+        config[method] = _tree_copy(base[method])
     for path, value in params.items():
         node = config
         *parents, leaf = path.split(".")

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
+import nats.js.errors
 import polars as pl
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -31,9 +32,10 @@ from gekko_common import subjects
 from gekko_common.config import decode_config, merge_base_config
 from gekko_common.dates import iso_ms
 from gekko_common.engine import Candles
-from gekko_common.engine.batch import Evaluation, compiled, evaluate, strategy_settings
+from gekko_common.engine.batch import Evaluation, evaluate, strategy_settings, takes_kernel
 from gekko_common.errors import ConfigError, EngineError
 from gekko_common.infra import bus
+from gekko_common.infra.faults import ride_out
 from gekko_common.messages import Envelope, Reply, SweepChunk, SweepJob, encoder, envelope_decoder, new_id
 from gekko_common.sweep import (
     ERROR,
@@ -55,8 +57,12 @@ CHUNK_POINTS = 400
 """Points per chunk of a compiled strategy: a chunk's results stay well inside one NATS message."""
 INTERPRETED_CHUNKS = 40
 """An interpreted strategy's points are cut into about this many chunks, so every replica gets work."""
-STALL_S = 60.0
-"""A driver that hears of no new result for this long publishes the chunks without results again."""
+CHECK_S = 5.0
+"""A driver that hears of no new result for this long looks for chunks gone from the queue without results
+(acknowledged by a worker whose results were lost) and publishes those again; chunks still queued or in
+work are left alone, so no chunk is evaluated twice while its first evaluation goes on."""
+PROGRESS_S = 0.25
+"""Least seconds between two progress updates of a sweep (the finishing update always goes out)."""
 GENERATION_CHUNKS = 1000
 """Chunk numbers of an optimiser's generation g are g * GENERATION_CHUNKS + k."""
 
@@ -78,12 +84,13 @@ def check(body: dict[str, Any]) -> SweepSpec:
     return parse_spec({**body, "config": merged}, settings, method)
 
 
-def chunk_size(spec: SweepSpec, points: int) -> int:
-    """Points per chunk for this sweep."""
-    method = spec.config["tradingAdvisor"]["method"]
-    if compiled(method):
+def chunk_size(spec: SweepSpec, points: list[dict[str, Any]]) -> int:
+    """Points per chunk for this sweep: large where the points run on a compiled kernel, else small enough
+    that every replica gets work (a built-in strategy whose parameters its kernel does not take is
+    interpreted too)."""
+    if points and takes_kernel(apply(spec.config, points[0])):
         return max(1, CHUNK_POINTS // (1 + 2 * len(spec.windows)))
-    return max(1, min(50, math.ceil(points / INTERPRETED_CHUNKS)))
+    return max(1, min(50, math.ceil(len(points) / INTERPRETED_CHUNKS)))
 
 
 def _mean(values: list[dict[str, float | None]], name: str) -> float | None:
@@ -240,14 +247,16 @@ class Sweeps:
         payload: dict[str, Any] = {"chunk": chunk.chunk}
         try:
             spec = check(chunk.body)
-            ranges = self.datasets.ranges(await self.service.dataset(_covering(spec)))
+            frame = await ride_out(lambda: self.service.dataset(_covering(spec)), f"sweep {chunk.sweep_id}")
+            ranges = self.datasets.ranges(frame)
             payload["results"] = await asyncio.to_thread(evaluate_points, spec, ranges, chunk.indexes, chunk.points)
             self.evaluated += len(chunk.points)
         except ConfigError as exc:
             payload.update(results=[], error=f"{exc.field}: {exc.message}")
         except EngineError as exc:
             payload.update(results=[], error=str(exc))
-        await self._publish(chunk.sweep_id, RESULTS, payload, f"sweep-{chunk.sweep_id}:chunk:{chunk.chunk}")
+        dedup = f"sweep-{chunk.sweep_id}:chunk:{chunk.chunk}"
+        await ride_out(lambda: self._publish(chunk.sweep_id, RESULTS, payload, dedup), f"sweep {chunk.sweep_id}")
         return Reply()
 
     # --- driving ---
@@ -276,8 +285,16 @@ def _covering(spec: SweepSpec) -> dict[str, Any]:
     return config
 
 
+Chunks = dict[int, tuple[list[int], list[dict[str, Any]]]]
+"""A sweep's chunks: number -> (point indexes, points)."""
+
+
 class Driver:
-    """One sweep's driver; a driver resumed elsewhere starts from the events of the sweep."""
+    """One sweep's driver; a driver resumed elsewhere starts from the events of the sweep.
+
+    Every publication rides out a NATS restart (the client reconnects; JetStream's de-duplication
+    makes a publication retried after a lost answer count once).
+    """
 
     def __init__(self, sweeps: Sweeps, job: SweepJob) -> None:
         self.sweeps = sweeps
@@ -285,14 +302,23 @@ class Driver:
         self.id = job.sweep_id
         self.book = SweepBook()
         self.arrivals: asyncio.Queue[int] = asyncio.Queue()
+        self.queued: dict[int, tuple[int, int]] = {}
+        """Chunk -> (stream sequence of its message in the work queue, times published)."""
+        self.reported = 0.0
 
     async def _on_event(self, msg: Msg) -> None:
         env = envelope_decoder.decode(msg.data)
         if self.book.apply(self.id, env.type, env.payload):
             self.arrivals.put_nowait(int(env.payload["chunk"]))
 
+    async def _event(self, kind: str, payload: Any, dedup: str) -> None:
+        await ride_out(lambda: self.sweeps._publish(self.id, kind, payload, dedup), f"sweep {self.id}")
+
     async def run(self) -> None:
-        follower = await bus.follow(self.sweeps.nc, self.sweeps.js, subjects.sweep_event(self.id), self._on_event)
+        follower = await ride_out(
+            lambda: bus.follow(self.sweeps.nc, self.sweeps.js, subjects.sweep_event(self.id), self._on_event),
+            f"sweep {self.id}",
+        )
         try:
             record = self.book.records.get(self.id)
             if record is None or record.get("finished"):
@@ -300,66 +326,87 @@ class Driver:
             try:
                 spec = check(self.job.body)
             except ConfigError as exc:
-                await self.sweeps._publish(self.id, ERROR, {"error": exc.message}, f"sweep-{self.id}:error")
+                await self._event(ERROR, {"error": exc.message}, f"sweep-{self.id}:error")
                 return
             stopped = await (self._optimise(spec) if spec.search in OPTIMISERS else self._enumerate(spec))
             if stopped is not None:
                 update = {"finished": True, "best": best_of(self.book, self.id, spec), "stoppedEarly": stopped}
-                await self.sweeps._publish(self.id, UPDATE, update, f"sweep-{self.id}:finished")
+                await self._event(UPDATE, update, f"sweep-{self.id}:finished")
         finally:
             await follower.stop()
 
     async def _enumerate(self, spec: SweepSpec) -> bool | None:
         points = spec.points()
-        size = chunk_size(spec, len(points))
+        size = chunk_size(spec, points)
         chunks = {
             i: (list(range(start, min(start + size, len(points)))), points[start : start + size])
             for i, start in enumerate(range(0, len(points), size))
         }
         return None if not await self._complete(spec, chunks) else False
 
-    async def _complete(self, spec: SweepSpec, chunks: dict[int, tuple[list[int], list[dict[str, Any]]]]) -> bool:
-        """Publish the chunks without results and wait for all of them; False when the sweep failed."""
-        attempt = 0
-        missing = [c for c in chunks if c not in self.book.chunks[self.id]]
-        while missing:
-            for c in missing:
-                indexes, points = chunks[c]
-                command = SweepChunk(sweep_id=self.id, chunk=c, body=self.job.body, indexes=indexes, points=points)
-                dedup = f"{self.id}:{c}" + (f":{attempt}" if attempt else "")
-                await self.sweeps.js.publish(
-                    subjects.SWEEP_CHUNK, encoder.encode(command), headers={"Nats-Msg-Id": dedup}
-                )
-            attempt += 1
-            while missing:
-                try:
-                    await asyncio.wait_for(self.arrivals.get(), STALL_S)
-                except TimeoutError:
-                    log.warning(
-                        "sweep %s: no result for %.0f s; publishing %d chunks again", self.id, STALL_S, len(missing)
-                    )
-                    break
-                failed = [self.book.chunks[self.id][c].get("error") for c in chunks if c in self.book.chunks[self.id]]
-                if any(failed):
-                    error = next(e for e in failed if e)
-                    await self.sweeps._publish(self.id, ERROR, {"error": error}, f"sweep-{self.id}:error")
-                    return False
-                missing = [c for c in chunks if c not in self.book.chunks[self.id]]
-                record = self.book.records[self.id]
-                await self.sweeps._publish(
-                    self.id,
-                    UPDATE,
-                    {"done": record["done"], "total": record["total"], "best": best_of(self.book, self.id, spec)},
-                    f"sweep-{self.id}:{new_id()}",
-                )
+    def _missing(self, chunks: Chunks) -> list[int]:
+        return [c for c in chunks if c not in self.book.chunks[self.id]]
+
+    async def _queue(self, chunk: int, chunks: Chunks) -> None:
+        """Publish a chunk to the work queue, unless its message is still there (queued or in work)."""
+        seq, times = self.queued.get(chunk, (0, 0))
+        if times and await self._still_queued(seq):
+            return
+        indexes, points = chunks[chunk]
+        command = SweepChunk(sweep_id=self.id, chunk=chunk, body=self.job.body, indexes=indexes, points=points)
+        dedup = f"{self.id}:{chunk}" + (f":{times}" if times else "")
+        ack = await ride_out(
+            lambda: self.sweeps.js.publish(
+                subjects.SWEEP_CHUNK, encoder.encode(command), headers={"Nats-Msg-Id": dedup}
+            ),
+            f"sweep {self.id}",
+        )
+        self.queued[chunk] = (ack.seq, times + 1)
+
+    async def _still_queued(self, seq: int) -> bool:
+        try:
+            await self.sweeps.js.get_msg(subjects.STREAM_SWEEPS, seq)
+        except nats.js.errors.NotFoundError:
+            return False
+        except Exception:  # NATS away: ask again at the next check
+            return True
         return True
+
+    async def _complete(self, spec: SweepSpec, chunks: Chunks) -> bool:
+        """Publish the chunks without results and wait for all of them; False when the sweep failed."""
+        for c in self._missing(chunks):
+            await self._queue(c, chunks)
+        while missing := self._missing(chunks):
+            try:
+                await asyncio.wait_for(self.arrivals.get(), CHECK_S)
+            except TimeoutError:
+                for c in missing:
+                    await self._queue(c, chunks)
+                continue
+            while not self.arrivals.empty():
+                self.arrivals.get_nowait()
+            error = next((r.get("error") for r in self.book.chunks[self.id].values() if r.get("error")), None)
+            if error:
+                await self._event(ERROR, {"error": error}, f"sweep-{self.id}:error")
+                return False
+            await self._progress(spec)
+        return True
+
+    async def _progress(self, spec: SweepSpec) -> None:
+        """A progress update with the best result so far, at most every PROGRESS_S."""
+        if time.monotonic() - self.reported < PROGRESS_S:
+            return
+        self.reported = time.monotonic()
+        record = self.book.records[self.id]
+        update = {"done": record["done"], "total": record["total"], "best": best_of(self.book, self.id, spec)}
+        await self._event(UPDATE, update, f"sweep-{self.id}:{new_id()}")
 
     async def _optimise(self, spec: SweepSpec) -> bool | None:
         from gekko_backtester.optimise import optimise
 
         async def generation(g: int, points: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
             base = g * spec.batch
-            size = chunk_size(spec, len(points))
+            size = chunk_size(spec, points)
             chunks = {
                 g * GENERATION_CHUNKS + k: (
                     list(range(base + s, base + min(s + size, len(points)))),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from gekko_common.exchanges import find_market
 from gekko_common.infra import bus, metrics
 from gekko_common.infra.exchange import make_exchange
 from gekko_common.infra.exchange_retry import PermanentExchangeError
-from gekko_common.infra.faults import backoff, is_transient
+from gekko_common.infra.faults import ride_out
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.infra.store import CandleStore
 from gekko_common.messages import Reply, StartImport, new_id
@@ -38,23 +37,6 @@ def query_handler(fn: Callable[[dict[str, Any]], Awaitable[Any]]) -> bus.Handler
             return Reply(error=exc.message, status=400, field=exc.field)
 
     return handle
-
-
-async def ride_out(attempt_import: Callable[[], Awaitable[int]], max_wait_s: float = 600.0) -> int:
-    """Retry an import through passing faults (NATS or PostgreSQL away); each try resumes after the
-    newest stored candle. Gives up (the import fails) after ``max_wait_s`` of faults."""
-    deadline = time.monotonic() + max_wait_s
-    attempt = 0
-    while True:
-        try:
-            return await attempt_import()
-        except Exception as exc:
-            if not is_transient(exc) or time.monotonic() > deadline:
-                raise
-            attempt += 1
-            fields = {"error": f"{type(exc).__name__}: {exc}", "attempt": attempt}
-            log.warning("import waits for a dependency, then resumes", extra={"fields": fields})
-            await asyncio.sleep(backoff(attempt))
 
 
 async def setup(runtime: ServiceRuntime) -> None:
@@ -91,7 +73,7 @@ async def setup(runtime: ServiceRuntime) -> None:
 
         try:
             exchange = make_exchange(job.exchange, settings.exchange_urls)
-            written = await ride_out(lambda: run_import(job, exchange, symbol, store, progress, alive))
+            written = await ride_out(lambda: run_import(job, exchange, symbol, store, progress, alive), "import")
             stats["rows_written"] += written
             stats["imports_done"] += 1
             metrics.IMPORTS.labels("ok").inc()

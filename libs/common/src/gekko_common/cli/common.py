@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Callable, Coroutine
@@ -61,6 +60,8 @@ def make_output(as_json: bool, verbose: bool) -> Output:
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a command's coroutine; Ctrl-C ends it with exit code 130 and no traceback."""
+    import asyncio  # here, not at the top: commands without a coroutine (``gekko sweep``) start faster
+
     try:
         return asyncio.run(coro)
     except KeyboardInterrupt:

@@ -16,15 +16,17 @@ import time
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import click
+import msgspec
 
 from gekko_common.cli.backtest import load_config
 from gekko_common.cli.common import CliError
 from gekko_common.sweep import score
 
-POLL_S = 0.05
-"""How often progress is read while a sweep runs."""
+PROGRESS_S = 0.25
+"""How often progress is read while a sweep runs (the gateway answers at once when it finishes)."""
 GATEWAY_PATIENCE_S = 120.0
 """How long the gateway may be unreachable (a restart) before the CLI gives up following."""
 
@@ -175,54 +177,80 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
     return body
 
 
+class GatewayAway(Exception):
+    """The gateway did not answer (it restarts, or the address is wrong)."""
+
+
 class Gateway:
-    """The few gateway calls of a sweep, retried while the gateway restarts."""
+    """The few gateway calls of a sweep, retried while the gateway restarts.
+
+    On the standard library's http.client over one kept-alive connection, hand-written because an HTTP
+    library's import and TLS set-up cost more than the whole of a small sweep (``gekko sweep``'s time
+    counts from the process start).
+    """
 
     def __init__(self, url: str, token: str | None) -> None:
-        import httpx
-
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(base_url=url, headers=headers, timeout=60)
+        parts = urlsplit(url)
         self.url = url
+        self.base = parts.path.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.address = (parts.scheme, parts.hostname or "127.0.0.1", parts.port)
+        self.conn: Any = None
+
+    def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        import http.client
+
+        if self.conn is None:
+            scheme, host, port = self.address
+            connection = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+            self.conn = connection(host, port, timeout=60)
+        headers = {**self.headers, "Content-Type": "application/json"} if body is not None else self.headers
+        try:
+            self.conn.request(method, self.base + path, body=body, headers=headers)
+            answer = self.conn.getresponse()
+            return answer.status, answer.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.conn.close()
+            self.conn = None
+            raise GatewayAway(str(exc)) from None
 
     def submit(self, body: dict[str, Any]) -> dict[str, Any]:
-        import httpx
-
         try:
-            answer = self.http.post("/api/sweep", json=body)
-        except httpx.TransportError as exc:
+            status, content = self._request("POST", "/api/sweep", msgspec.json.encode(body))
+        except GatewayAway as exc:
             raise SweepFailed(f"cannot reach the gateway at {self.url}: {exc}") from None
-        if answer.status_code != 200:
-            raise (Refused if answer.status_code < 500 else SweepFailed)(_error(answer))
-        result: dict[str, Any] = answer.json()
+        if status != 200:
+            raise (Refused if status < 500 else SweepFailed)(_error(content))
+        result: dict[str, Any] = msgspec.json.decode(content)
         return result
 
-    def sweep(self, sweep_id: str, results: bool) -> dict[str, Any]:
-        import httpx
-
+    def sweep(self, sweep_id: str, results: bool, wait: float = 0) -> dict[str, Any]:
+        """The sweep's record (with its results if asked); ``wait``: the gateway answers when the sweep
+        finishes or after that many seconds."""
         give_up = time.monotonic() + GATEWAY_PATIENCE_S
+        path = f"/api/sweeps/{quote(sweep_id, safe='')}?results={str(results).lower()}&wait={wait}"
         while True:
             try:
-                answer = self.http.get(f"/api/sweeps/{sweep_id}", params={"results": str(results).lower()})
-                if answer.status_code == 404:
+                status, content = self._request("GET", path)
+                if status == 404:
                     raise Refused(f"no sweep {sweep_id!r}")
-                if answer.status_code == 200:
-                    record: dict[str, Any] = answer.json()
+                if status == 200:
+                    record: dict[str, Any] = msgspec.json.decode(content)
                     return record
-            except httpx.TransportError:
+            except GatewayAway:
                 pass
             if time.monotonic() > give_up:
                 raise SweepFailed(f"the gateway at {self.url} did not answer for {GATEWAY_PATIENCE_S:.0f} s")
             time.sleep(0.5)
 
 
-def _error(answer: Any) -> str:
+def _error(content: bytes) -> str:
     try:
-        body = answer.json()
+        body = msgspec.json.decode(content)
         field = f" ({body['field']})" if body.get("field") else ""
-        return f"{body.get('error', answer.text)}{field}"
-    except ValueError:
-        return str(answer.text)
+        return f"{body.get('error', content.decode(errors='replace'))}{field}"
+    except (msgspec.DecodeError, AttributeError):
+        return content.decode(errors="replace")
 
 
 def follow(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
@@ -241,11 +269,10 @@ def follow(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
     ) as bar:
         task = bar.add_task("sweep", total=None)
         while True:
-            record = gateway.sweep(sweep_id, results=False)
+            record = gateway.sweep(sweep_id, results=False, wait=PROGRESS_S)
             bar.update(task, total=record.get("total"), completed=record.get("done", 0))
             if record.get("finished"):
                 break
-            time.sleep(POLL_S)
     record = gateway.sweep(sweep_id, results=True)
     if record.get("error"):
         raise SweepFailed(f"sweep {sweep_id} failed: {record['error']}")
@@ -302,7 +329,7 @@ def flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def write_outputs(args: argparse.Namespace, rows: list[dict[str, Any]], objective: str) -> None:
     """JSON, CSV, Parquet and heatmap files, as asked."""
     if args.output:
-        args.output.write_text(json.dumps(rows, indent=2))
+        args.output.write_bytes(msgspec.json.format(msgspec.json.encode(rows), indent=2))
     if args.csv or args.parquet:
         import polars as pl
 

@@ -5,6 +5,7 @@ Every function keeps the original's order of floating-point operations so result
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from decimal import ROUND_HALF_UP, Decimal
@@ -45,6 +46,7 @@ def to_fixed4(x: float) -> str:
     return str(Decimal(x).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
+@functools.lru_cache(maxsize=4096)  # a sweep reports the same few dates thousands of times
 def human_time(unix: int) -> str:
     """``YYYY-MM-DD HH:mm:ss`` in UTC."""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(unix))
@@ -55,6 +57,7 @@ def years(span_ms: float) -> float:
     return (((span_ms / 86400000) * 4800) / 146097) / 12
 
 
+@functools.lru_cache(maxsize=4096)
 def humanize(span_ms: float) -> str:
     """moment 2.22 ``humanize()`` without suffix, English."""
     s = js_round(span_ms / 1000)

@@ -279,6 +279,22 @@ def compiled(method: str) -> bool:
     return cls is not None and cls in KERNELS
 
 
+def takes_kernel(config: dict[str, Any]) -> bool:
+    """Whether ``config`` runs on its strategy's compiled kernel (False: the step-by-step pipeline, as a
+    built-in strategy does with parameters its kernel does not take)."""
+    method, settings = strategy_settings(config)
+    if not compiled(method):
+        return False
+    many = _MANY.get(method)
+    if many is None:
+        return KERNELS[registered()[method]].unsupported(settings, config) is None
+    try:
+        many[0](settings)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
 def _first_check(config: dict[str, Any]) -> int:
     return max(int(config["tradingAdvisor"].get("historySize") or 0), 1) - 1
 
@@ -321,14 +337,19 @@ def _portfolio(config: dict[str, Any]) -> tuple[float, float, float, float]:
     return float(balance.get("asset", 1)), float(balance.get("currency", 100)), 1 - (raw_fee / 100), risk_free
 
 
-def _report(config: dict[str, Any], candles: Candles, strat: StrategyCandles, row: Any) -> Evaluation | None:
+Portfolio = tuple[float, float, float, float]
+
+
+def _report(
+    config: dict[str, Any], portfolio: Portfolio, candles: Candles, strat: StrategyCandles, row: list[float]
+) -> Evaluation | None:
     """The analyzer's report of one simulated set (a SUMMARY row); None when it needs the general path."""
     trades, count, start_balance, balance, exposure = row[:5]
     if trades == 0:
         return Evaluation(None, {})
     if not start_balance:
         return None  # a zero start balance: JavaScript's falsy rules, left to the pipeline
-    asset0, currency0, _, risk_free = _portfolio(config)
+    asset0, currency0, _, risk_free = portfolio
     m0, last = int(strat.last_index[_first_check(config)]), len(candles) - 1
     analyzer = PerformanceAnalyzer(risk_free, emit_updates=False)
     analyzer.start_balance = float(start_balance)
@@ -388,16 +409,17 @@ def evaluate(
         if not ready:
             continue
         # sets of one fee and balance simulate together; the usual sweep varies strategy parameters only
-        by_portfolio: dict[tuple[float, float, float, float], list[int]] = {}
+        by_portfolio: dict[Portfolio, list[int]] = {}
         for j in ready:
             by_portfolio.setdefault(_portfolio(members[j]), []).append(j)
-        for (asset, currency, fee, _), js in by_portfolio.items():
+        for portfolio, js in by_portfolio.items():
+            asset, currency, fee, _ = portfolio
             matrix = np.stack([codes[j] for j in js])
             firsts = np.array([_first_check(members[j]) for j in js], dtype=np.int64)
             cap = int(np.count_nonzero(matrix, axis=1).max()) + 1
             summary = _simulate_many(
                 matrix, firsts, strat.last_index, candles.close, candles.start, asset, currency, fee, cap
             )
-            for k, j in enumerate(js):
-                out[indexes[j]] = _report(members[j], candles, strat, summary[k])
+            for j, row in zip(js, summary.tolist(), strict=True):  # Python floats: cheaper to read per field
+                out[indexes[j]] = _report(members[j], portfolio, candles, strat, row)
     return [e if e is not None else _general(configs[i], candles) for i, e in enumerate(out)]

@@ -396,13 +396,28 @@ async def _with_heartbeats(nc: Client, msg: Msg, inbox: str | None, handler: Han
         done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_S)
         if done:
             break
-        if inbox:
-            await nc.publish(inbox, b"", headers={"Gekko-Heartbeat": "1"})
-        await msg.in_progress()
+        try:
+            if inbox:
+                await nc.publish(inbox, b"", headers={"Gekko-Heartbeat": "1"})
+            await msg.in_progress()
+        except Exception as exc:  # NATS away for a while: the work goes on, the next beat may pass
+            if not is_transient(exc):
+                raise
     try:
         return task.result()
     except Exception as exc:
         return failure_reply(exc, stream)
+
+
+async def _past_outages(work: Awaitable[None], stream: str) -> None:
+    """Await ``work``; an ack or reply lost to a NATS outage is logged, not raised (JetStream redelivers
+    an unacknowledged request), so the worker keeps serving once NATS is back."""
+    try:
+        await work
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        log.warning("request on %s not acknowledged: %s", stream, exc)
 
 
 async def serve_queue(
@@ -457,7 +472,7 @@ async def serve_queue(
                     await asyncio.sleep(1)
                     continue
                 for msg in msgs:
-                    await run_one(msg)
+                    await _past_outages(run_one(msg), stream)
         finally:
             running -= 1
             if running == 0:

@@ -6,8 +6,17 @@ request as failed for good. Everything else is a real error of the work itself (
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import asyncpg
 import nats.errors
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RETRY_AFTER_S = 5
 """What a 503 tells the client to wait before it tries again."""
@@ -44,3 +53,20 @@ def is_transient(exc: BaseException) -> bool:
 def backoff(attempt: int, cap: float = 5.0) -> float:
     """Seconds to wait before retry number ``attempt`` (from 1): doubling from 0.25 s up to ``cap``."""
     return float(min(cap, 0.25 * 2 ** (attempt - 1)))
+
+
+async def ride_out(attempt: Callable[[], Awaitable[T]], what: str, max_wait_s: float = 600.0) -> T:
+    """``attempt()`` retried through passing faults (NATS or PostgreSQL away) with back-off; any other
+    error, or faults lasting over ``max_wait_s``, is raised."""
+    deadline = time.monotonic() + max_wait_s
+    tries = 0
+    while True:
+        try:
+            return await attempt()
+        except Exception as exc:
+            if not is_transient(exc) or time.monotonic() > deadline:
+                raise
+            tries += 1
+            fields = {"error": f"{type(exc).__name__}: {exc}", "attempt": tries}
+            log.warning("%s waits for a dependency, then resumes", what, extra={"fields": fields})
+            await asyncio.sleep(backoff(tries))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import JSONBody
+from litestar.params import JSONBody, Parameter
 
 from gekko_common import subjects
 from gekko_common.messages import encoder
 from gekko_gateway.errors import ApiError, json_body
 from gekko_gateway.routes.backtest import call
 from gekko_gateway.schemas import Sweep, SweepRequest, SweepStarted, responses
+
+MAX_WAIT_S = 30.0
+"""Longest ``?wait=`` of GET /api/sweeps/{id}."""
 
 
 @post("/api/sweep", status_code=200, responses=responses(SweepStarted, 400, 413, 503, 504))
@@ -34,8 +37,18 @@ async def sweeps(state: State) -> list[dict[str, Any]]:
 
 
 @get("/api/sweeps/{sweep_id:str}", responses=responses(Sweep, 400, 404))
-async def sweep(sweep_id: str, state: State, results: bool = True) -> dict[str, Any]:
-    """One sweep with its results in point order (``?results=false``: only its progress)."""
+async def sweep(
+    sweep_id: str,
+    state: State,
+    results: bool = True,
+    wait: Annotated[float, Parameter(ge=0, le=MAX_WAIT_S)] = 0,
+) -> dict[str, Any]:
+    """One sweep with its results in point order (``?results=false``: only its progress).
+
+    ``?wait=S`` (up to 30 s) answers as soon as the sweep has finished, or after S seconds with its
+    progress: a client follows a sweep without polling fast.
+    """
+    await state.sweeps.wait_finished(sweep_id, wait)
     record = state.sweeps.get(sweep_id, results)
     if record is None:
         raise ApiError(404, f"no sweep {sweep_id!r}", "id")
