@@ -232,16 +232,31 @@ def _macd_family_many(close: Any, params: Any, first: Any, kind: int) -> Any:
 
 
 @njit(cache=True, parallel=True, nogil=True)  # type: ignore[misc]
-def _rsi_many(close: Any, params: Any, first: Any) -> Any:
-    """Advice codes of many RSI sets: rows [interval, high, low, persistence]."""
+def _rsi_values(close: Any, intervals: Any) -> Any:
+    """The RSI of every close for each interval (a row each)."""
+    out = np.empty((len(intervals), len(close)))
+    for u in prange(len(intervals)):
+        out[u] = _rsi(close, int(intervals[u]))
+    return out
+
+
+@njit(cache=True, parallel=True, nogil=True)  # type: ignore[misc]
+def _rsi_zones(values: Any, which: Any, params: Any, first: Any) -> Any:
+    """Advice codes of many RSI sets from their interval's row of ``values``."""
     sets = params.shape[0]
-    n = len(close)
+    n = values.shape[1]
     out = np.zeros((sets, n), dtype=np.int8)
     for s in prange(sets):
         p = params[s]
-        values = _rsi(close, int(p[0]))
-        out[s] = _zones(values, np.full(n, p[1]), np.full(n, p[2]), first[s], -1, 1, p[3], False, False)
+        out[s] = _zones(values[which[s]], np.full(n, p[1]), np.full(n, p[2]), first[s], -1, 1, p[3], False, False)
     return out
+
+
+def _rsi_many(close: Any, params: Any, first: Any) -> Any:
+    """Advice codes of many RSI sets: rows [interval, high, low, persistence]. The RSI is computed once
+    per distinct interval (a grid varies the thresholds over a few intervals)."""
+    intervals, which = np.unique(params[:, 0], return_inverse=True)
+    return _rsi_zones(_rsi_values(close, intervals), which, params, first)
 
 
 def _macd_row(settings: dict[str, Any]) -> list[float]:

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 CHUNK = 512 * 1024
 """Bytes per reply chunk: stays well under NATS's default 1 MiB max_payload."""
+CATCH_UP_S = 20.0
+"""Longest a Follower's start waits for the callback to handle the stored events."""
 HEARTBEAT_S = 2.0
 """A responder working on a long request sends a heartbeat this often; the requester waits while they come."""
 
@@ -539,11 +541,12 @@ class Follower:
         """
         self._reconnects = self.nc.stats.get("reconnects", 0)
         await self._subscribe()
-        for _ in range(400):
+        give_up = time.monotonic() + CATCH_UP_S
+        while time.monotonic() < give_up:
             info = await self.sub.consumer_info()
             if info.num_pending == 0 and self.seen >= (info.delivered.consumer_seq or 0):
                 break
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.005)  # the messages in flight take milliseconds (a sweep driver waits here)
         self._watch = asyncio.create_task(self._watchdog())
         return self
 
