@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 import tomllib
 from pathlib import Path
@@ -21,12 +22,13 @@ from urllib.parse import quote, urlsplit
 import click
 import msgspec
 
-from gekko_common.cli.backtest import load_config
 from gekko_common.cli.common import CliError
 from gekko_common.sweep import score
 
 PROGRESS_S = 0.25
 """How often progress is read while a sweep runs (the gateway answers at once when it finishes)."""
+FOLLOW_S = 10.0
+"""Without a progress bar: how long one request waits for the sweep to finish."""
 GATEWAY_PATIENCE_S = 120.0
 """How long the gateway may be unreachable (a restart) before the CLI gives up following."""
 
@@ -150,6 +152,12 @@ def _daterange(text: str, flag: str) -> dict[str, str]:
     return {"from": start, "to": end}
 
 
+def _load_config(path: Path) -> dict[str, Any]:
+    from gekko_common.cli.backtest import load_config  # here: the backtest command's imports are heavier
+
+    return load_config(path)
+
+
 def request_body(args: argparse.Namespace) -> dict[str, Any]:
     """The POST /api/sweep body the flags describe."""
     if args.config is None:
@@ -163,7 +171,7 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
             search[key] = getattr(args, key)
     objectives = [o.strip() for o in args.rank_by.split(",") if o.strip()]
     body: dict[str, Any] = {
-        "config": load_config(args.config),
+        "config": _load_config(args.config),
         "space": space,
         "objective": objectives[0] if len(objectives) == 1 else objectives,
         "search": search,
@@ -255,6 +263,10 @@ def _error(content: bytes) -> str:
 
 def follow(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
     """Show a progress bar until the sweep finishes; its record with results."""
+    if not sys.stderr.isatty():  # nobody sees a bar: no rich to import
+        while not gateway.sweep(sweep_id, results=False, wait=FOLLOW_S).get("finished"):
+            pass
+        return _finished(gateway, sweep_id)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -273,6 +285,10 @@ def follow(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
             bar.update(task, total=record.get("total"), completed=record.get("done", 0))
             if record.get("finished"):
                 break
+    return _finished(gateway, sweep_id)
+
+
+def _finished(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
     record = gateway.sweep(sweep_id, results=True)
     if record.get("error"):
         raise SweepFailed(f"sweep {sweep_id} failed: {record['error']}")
@@ -285,28 +301,24 @@ def ranked(results: list[dict[str, Any]], objective: str) -> list[dict[str, Any]
 
 
 def print_table(rows: list[dict[str, Any]], objectives: list[str], top: int) -> None:
-    """The ranked table: in-sample and out-of-sample objectives side by side, then the parameters."""
-    from rich.console import Console
-    from rich.table import Table
+    """The ranked table: in-sample and out-of-sample objectives side by side, then the parameters.
 
+    Plain aligned text (no rich here: its import alone costs more than a small sweep)."""
     with_oos = any("oos" in r for r in rows)
-    table = Table(box=None)
-    table.add_column("#", justify="right")
+    header = ["#"]
     for o in objectives:
-        table.add_column(f"{o} (in)" if with_oos else o, justify="right")
-        if with_oos:
-            table.add_column(f"{o} (out)", justify="right")
-    table.add_column("trades", justify="right")
-    table.add_column("params")
+        header += [f"{o} (in)", f"{o} (out)"] if with_oos else [o]
+    table = [[*header, "trades", "params"]]
     for rank, r in enumerate(rows[:top], 1):
         cells = [str(rank)]
         for o in objectives:
             cells.append(_cell((r.get("objectives") or {}).get(o)))
             if with_oos:
                 cells.append(_cell((r.get("oos") or {}).get(o)))
-        cells += [str((r.get("report") or {}).get("trades", 0)), json.dumps(r["params"])]
-        table.add_row(*cells)
-    Console(width=200).print(table)
+        table.append([*cells, str((r.get("report") or {}).get("trades", 0)), json.dumps(r["params"])])
+    widths = [max(len(row[i]) for row in table) for i in range(len(header) + 1)]
+    for row in table:
+        click.echo("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
 
 
 def _cell(value: Any) -> str:
