@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from types import SimpleNamespace
 from typing import Any
 
-from gekko_common import events, subjects
+from gekko_common import events, subjects, sweep
 from gekko_common.events import Advice, CandleEvent, Moment, StratWarmupCompleted, TradeCompleted, payload_of
 from gekko_common.gekko_state import initial_state, reduce
 from gekko_common.messages import Envelope, encoder, envelope_decoder
@@ -82,10 +84,41 @@ def test_import_and_api_key_frames() -> None:
 def test_subjects_and_event_ids_parse_back_what_they_build() -> None:
     assert subjects.parse_event_subject(subjects.gekko_event("a-b")) == ("gekko", "a-b")
     assert subjects.parse_event_subject(subjects.import_event("x")) == ("import", "x")
+    assert subjects.parse_event_subject(subjects.sweep_event("s1")) == ("sweep", "s1")
     assert subjects.parse_event_subject(subjects.APIKEY_EVENTS) is None
     source = subjects.gekko_source("g")
     assert subjects.event_key(source, subjects.event_id(source, "12:3")) == "12:3"
     assert subjects.event_key(subjects.gekko_source("h"), subjects.event_id(source, "12:3")) is None
+
+
+def test_sweep_frames_carry_progress_results_and_errors() -> None:
+    subject = subjects.sweep_event("s1")
+    assert to_frame(subject, envelope(sweep.UPDATE, {"done": 1})) == {
+        "type": "sweep_update",
+        "sweep_id": "s1",
+        "updates": {"done": 1},
+    }
+    assert to_frame(subject, envelope(sweep.RESULTS, {"results": [1]})) == {
+        "type": "sweep_update",
+        "sweep_id": "s1",
+        "results": [1],
+    }
+    assert to_frame(subject, envelope(sweep.ERROR, "boom")) == {
+        "type": "sweep_error",
+        "sweep_id": "s1",
+        "error": "boom",
+    }
+    assert to_frame(subject, envelope(sweep.STARTED, {})) is None
+
+
+def test_gekkos_view_counts_on_from_the_highest_seq_it_has_seen() -> None:
+    view = gekkos_view.GekkosView()
+    state = initial_state("g", {"watch": {}}, "realtime", 1_530_600_000)
+    for seq, (type_, payload) in enumerate([(events.GEKKO_NEW, state), (CANDLE.name, CANDLE)], start=1):
+        msg = SimpleNamespace(subject=subjects.gekko_event("g"), data=encoder.encode(envelope(type_, payload, seq)))
+        asyncio.run(view._on_msg(msg))  # type: ignore[arg-type]
+    assert view.seen == {"g": 2}
+    assert "g" in view.live
 
 
 def trade(n: int, date: int) -> TradeCompleted:

@@ -357,6 +357,8 @@ IMPORT_ERROR = "import_error"
 IMPORT_STARTED = "_import_started"
 """Internal: carries a new import's record (never relayed to websocket clients)."""
 API_KEYS = "apiKeys"
+GEKKO_EVENT = "gekko_event"
+"""The websocket frame that carries any other event of a live gekko: ``{type, id, event: {type, payload}}``."""
 INTERNAL_PREFIX = "_"
 """Envelope types starting with it are bookkeeping (leases, checkpoints) that stay on the bus."""
 

@@ -124,13 +124,16 @@ def event_key(source: str, id_: str) -> str | None:
     return id_[len(prefix) :] if id_.startswith(prefix) else None
 
 
-_GEKKO_PREFIX: Final = gekko_event("")
-_IMPORT_PREFIX: Final = import_event("")
+GEKKO: Final = "gekko"
+IMPORT: Final = "import"
+SWEEP: Final = "sweep"
+_EVENT_PREFIXES: Final = ((GEKKO, gekko_event("")), (IMPORT, import_event("")), (SWEEP, sweep_event("")))
 
 
 def parse_event_subject(subject: str) -> tuple[str, str] | None:
-    """``("gekko", id)`` or ``("import", id)`` of a gekko's or an import's event subject; None otherwise."""
-    for kind, prefix in (("gekko", _GEKKO_PREFIX), ("import", _IMPORT_PREFIX)):
+    """``(GEKKO, id)``, ``(IMPORT, id)`` or ``(SWEEP, id)`` of a gekko's, an import's or a sweep's event
+    subject; None otherwise."""
+    for kind, prefix in _EVENT_PREFIXES:
         if subject.startswith(prefix):
             return kind, subject[len(prefix) :]
     return None

@@ -52,6 +52,8 @@ class GekkosView:
     def __init__(self) -> None:
         self.live: dict[str, Any] = {}
         self.archive: dict[str, Any] = {}
+        self.seen: dict[str, int] = {}
+        """The highest envelope ``seq`` of each gekko: where the gateway's own lifecycle events go on counting."""
         self._sub: Any = None
 
     async def _on_msg(self, msg: Msg) -> None:
@@ -62,6 +64,7 @@ class GekkosView:
             return
         parsed = subjects.parse_event_subject(msg.subject)
         if parsed is not None:
+            self.seen[parsed[1]] = max(self.seen.get(parsed[1], 0), env.seq)
             apply(self.live, self.archive, parsed[1], env)
 
     async def start(self, nc: Client, js: JetStreamContext) -> None:

@@ -27,10 +27,12 @@ from gekko_common.config import (
 )
 from gekko_common.dates import parse_date
 from gekko_common.errors import ConfigError
+from gekko_common.events import API_KEYS, GEKKO_ARCHIVED, GEKKO_DELETED, GEKKO_NEW, GEKKO_STOPPED
 from gekko_common.exchanges import snapshots
 from gekko_common.gekko_state import initial_state, kind, new_id
 from gekko_common.infra import bus
 from gekko_common.messages import encoder
+from gekko_common.messages import new_id as new_request_id
 from gekko_gateway.errors import ApiError, bad_request, json_body
 from gekko_gateway.gekkos_view import GekkosView
 from gekko_gateway.schemas import Gekko, Gekkos, Ok, responses
@@ -42,10 +44,17 @@ STOP_WAIT_S = 10.0
 log = logging.getLogger(__name__)
 
 
-async def publish(state: State, gekko_id: str, event_type: str, payload: Any) -> None:
-    """Append a lifecycle event of a gekko to the log (the gateway's view and the runners follow it)."""
+async def publish(state: State, gekko_id: str, event_type: str, payload: Any, correlation_id: str) -> None:
+    """Append a lifecycle event of a gekko to the log (the gateway's view and the runners follow it),
+    numbered on from the last event of the gekko the view has seen; ``correlation_id`` names the request."""
+    view: GekkosView = state.gekkos
     publisher = bus.EventPublisher(
-        state.runtime.js, subjects.gekko_event(gekko_id), f"gekko-{gekko_id}", epoch=f"gw{time.time_ns()}"
+        state.runtime.js,
+        subjects.gekko_event(gekko_id),
+        subjects.gekko_source(gekko_id),
+        seq=view.seen.get(gekko_id, 0),
+        epoch=f"gw{time.time_ns()}",
+        correlation_id=correlation_id,
     )
     await publisher.publish(event_type, payload)
 
@@ -113,8 +122,9 @@ async def start_gekko(
     events.append((gekko_id, gekko))
     for _, payload in events:  # all or nothing: no orphan watcher when the gekko is too large for the bus
         bus.ensure_fits(state.runtime.nc, encoder.encode(payload), reserve=1024)
+    request_id = new_request_id()
     for event_id, payload in events:
-        await publish(state, event_id, "gekko_new", payload)
+        await publish(state, event_id, GEKKO_NEW, payload, request_id)
     return gekko
 
 
@@ -126,8 +136,9 @@ async def stop_gekko(state: State, data: JSONBody[GekkoRef]) -> dict[str, str]:
         raise ApiError(404, f"no live gekko {gekko_id!r}", "id")
     if state.gekkos.live[gekko_id].get("logType") == "tradebot":
         await wind_down(state, gekko_id)
-    await publish(state, gekko_id, "gekko_stopped", None)
-    await publish(state, gekko_id, "gekko_archived", None)
+    request_id = new_request_id()
+    await publish(state, gekko_id, GEKKO_STOPPED, None, request_id)
+    await publish(state, gekko_id, GEKKO_ARCHIVED, None, request_id)
     return OK
 
 
@@ -148,7 +159,7 @@ async def delete_gekko(state: State, data: JSONBody[GekkoRef]) -> dict[str, str]
         raise ApiError(409, f"gekko {data.id!r} is still running; stop it first", "id")
     if data.id not in state.gekkos.archive:
         raise ApiError(404, f"no archived gekko {data.id!r}", "id")
-    await publish(state, data.id, "gekko_deleted", None)
+    await publish(state, data.id, GEKKO_DELETED, None, new_request_id())
     return OK
 
 
@@ -175,7 +186,7 @@ def _fernet(state: State) -> Fernet:
 
 async def _announce(state: State) -> None:
     publisher = bus.EventPublisher(state.runtime.js, subjects.APIKEY_EVENTS, "apikeys", epoch=f"{time.time_ns()}")
-    await publisher.publish("apiKeys", await _exchanges(state))
+    await publisher.publish(API_KEYS, await _exchanges(state))
 
 
 @get("/api/apiKeys", responses=responses(list[str]))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from gekko_common import subjects
 from gekko_common.messages import encoder
@@ -38,10 +38,10 @@ async def sweeps(state: State) -> list[dict[str, Any]]:
 
 @get("/api/sweeps/{sweep_id:str}", responses=responses(Sweep, 400, 404))
 async def sweep(
-    sweep_id: str,
+    sweep_id: FromPath[str],
     state: State,
-    results: bool = True,
-    wait: Annotated[float, Parameter(ge=0, le=MAX_WAIT_S)] = 0,
+    results: FromQuery[bool] = True,
+    wait: Annotated[float, QueryParameter(ge=0, le=MAX_WAIT_S)] = 0,
 ) -> dict[str, Any]:
     """One sweep with its results in point order (``?results=false``: only its progress).
 
