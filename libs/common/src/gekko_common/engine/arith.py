@@ -10,18 +10,19 @@ import math
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
+from numba.extending import register_jitable
+
 MINUTE = 60
 
 
+@register_jitable  # type: ignore[misc]
 def div(a: float, b: float) -> float:
-    """JavaScript ``a / b``: never raises; ``x/0`` is ±Infinity, ``0/0`` is NaN."""
-    try:
+    """JavaScript ``a / b``: never raises; ``x/0`` is ±Infinity, ``0/0`` is NaN (compiled kernels call it too)."""
+    if b != 0:
         return a / b
-    except ZeroDivisionError:
-        if a == 0 or math.isnan(a):
-            return math.nan
-        negative = (a < 0) != (math.copysign(1.0, b) < 0)
-        return -math.inf if negative else math.inf
+    if a == 0 or math.isnan(a):
+        return math.nan
+    return -math.inf if (a < 0) != (math.copysign(1.0, b) < 0) else math.inf
 
 
 def sqrt(x: float) -> float:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from gekko_common.engine import rules
 from gekko_common.engine.arith import div
-from gekko_common.engine.rules import ema_step
 
 
 class Indicator:
@@ -37,7 +37,7 @@ class EMA(Indicator):
 
     def update(self, price: float) -> None:
         self.age += 1
-        self.result = ema_step(self.result, price, self.k, self.result is False)  # type: ignore[arg-type]
+        self.result = rules.ema_step(self.result, price, self.k, self.result is False)  # type: ignore[arg-type]
 
 
 class SMA(Indicator):
@@ -45,23 +45,14 @@ class SMA(Indicator):
 
     def __init__(self, window: int) -> None:
         self.window = int(window)
-        self.prices: list[float] = []
+        self.prices: list[float] = [0.0] * self.window
         self.age = 0
+        self.count = 0
         self.sum = 0.0
         self.result: float = 0
 
     def update(self, price: float) -> None:
-        prices = self.prices
-        idx = self.age
-        if idx < len(prices):
-            tail = prices[idx] or 0
-            prices[idx] = price
-        else:
-            tail = 0
-            prices.append(price)
-        self.sum = self.sum + (price - tail)
-        self.result = self.sum / len(prices)
-        self.age = (idx + 1) % self.window
+        self.age, self.count, self.sum, self.result = rules.sma_step(self.prices, self.age, self.count, self.sum, price)
 
 
 class DEMA(Indicator):
@@ -83,19 +74,15 @@ class SMMA(Indicator):
 
     def __init__(self, weight: int) -> None:
         self.weight = weight
-        self.sma = SMA(weight)
-        self.n = 0
+        self.prices: list[float] = [0.0] * int(weight)
+        self.n = self.age = self.count = 0
+        self.sum = 0.0
         self.result: float = 0
 
     def update(self, price: float) -> None:
-        self.n += 1
-        if self.n < self.weight:
-            self.sma.update(price)
-        elif self.n == self.weight:
-            self.sma.update(price)
-            self.result = self.sma.result
-        else:
-            self.result = ((self.result * (self.weight - 1)) + price) / self.weight
+        self.n, self.age, self.count, self.sum, self.result = rules.smma_step(
+            self.prices, self.n, self.age, self.count, self.sum, self.result, price, self.weight
+        )
 
 
 class MACD(Indicator):
@@ -164,20 +151,11 @@ class RSI(Indicator):
         if self.last_close is None:
             self.last_close = close
             return
-        if close > self.last_close:
-            self.u = close - self.last_close
-            self.d = 0
-        else:
-            self.u = 0
-            self.d = self.last_close - close
+        self.u, self.d = rules.gain_loss(close, self.last_close)
         self.avg_u.update(self.u)
         self.avg_d.update(self.d)
         self.rs = div(self.avg_u.result, self.avg_d.result)
-        self.result = 100 - div(100, 1 + self.rs)
-        if self.avg_d.result == 0 and self.avg_u.result != 0:
-            self.result = 100
-        elif self.avg_d.result == 0:
-            self.result = 0
+        self.result = rules.rsi_value(self.avg_u.result, self.avg_d.result)
         self.last_close = close
 
 
@@ -198,27 +176,14 @@ class CCI(Indicator):
     def update(self, candle: Any) -> None:
         tp = (candle.high + candle.close + candle.low) / 3
         hist = self.hist
-        if len(hist) < self.max_size:
-            hist.append(tp)
-        else:
+        if len(hist) >= self.max_size:
             del hist[0]
-            hist.append(tp)
+        hist.append(tp)
         if len(hist) < self.max_size:
             self.result = False
             return
-        total = 0.0
-        for x in hist:
-            total += x
-        self.avgtp = total / len(hist)
         self.tp = tp
-        dev = 0.0
-        for x in hist:
-            z = x - self.avgtp
-            if z < 0:
-                z = z * -1.0
-            dev = dev + z
-        self.mean = dev / len(hist)
-        self.result = div(self.tp - self.avgtp, self.constant * self.mean)
+        self.avgtp, self.mean, self.result = rules.cci_value(hist, 0, len(hist), tp, self.constant)
 
 
 class TSI(Indicator):
@@ -227,11 +192,11 @@ class TSI(Indicator):
     input = "candle"
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        self.inner = EMA(settings["long"])
-        self.outer = EMA(settings["short"])
-        self.abs_inner = EMA(settings["long"])
-        self.abs_outer = EMA(settings["short"])
+        self.kl = 2 / (settings["long"] + 1)
+        self.ks = 2 / (settings["short"] + 1)
+        self.inner = self.outer = self.abs_inner = self.abs_outer = 0.0
         self.prev_close: float | None = None
+        self.first = True
         self.tsi: float = 0
 
     def update(self, candle: Any) -> None:
@@ -239,12 +204,17 @@ class TSI(Indicator):
         if self.prev_close is None:
             self.prev_close = close
             return
-        momentum = close - self.prev_close
-        self.inner.update(momentum)
-        self.outer.update(self.inner.result)  # type: ignore[arg-type]
-        self.abs_inner.update(abs(momentum))
-        self.abs_outer.update(self.abs_inner.result)  # type: ignore[arg-type]
-        self.tsi = div(100 * self.outer.result, self.abs_outer.result)  # type: ignore[operator]
+        self.inner, self.outer, self.abs_inner, self.abs_outer, self.tsi = rules.tsi_step(
+            close - self.prev_close,
+            self.inner,
+            self.outer,
+            self.abs_inner,
+            self.abs_outer,
+            self.kl,
+            self.ks,
+            self.first,
+        )
+        self.first = False
         self.prev_close = close
 
 
@@ -263,10 +233,7 @@ class UO(Indicator):
         self.uo: float = 0
 
     def update(self, candle: Any) -> None:
-        prev = self.last_close
-        low = min(candle.low, prev)
-        bp = candle.close - low
-        tr = max(candle.high, prev) - low
+        bp, tr = rules.uo_inputs(candle.high, candle.low, candle.close, self.last_close)
         for s in self.tr:
             s.update(tr)
         for s in self.bp:
@@ -274,7 +241,7 @@ class UO(Indicator):
         a1 = div(self.bp[0].result, self.tr[0].result)
         a2 = div(self.bp[1].result, self.tr[1].result)
         a3 = div(self.bp[2].result, self.tr[2].result)
-        self.uo = div(100 * (((self.w1 * a1) + (self.w2 * a2)) + (self.w3 * a3)), (self.w1 + self.w2) + self.w3)
+        self.uo = rules.uo_value(a1, a2, a3, self.w1, self.w2, self.w3)
         self.last_close = candle.close
 
 

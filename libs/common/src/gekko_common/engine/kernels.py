@@ -18,6 +18,17 @@ from numba import njit
 
 from gekko_common.engine import rules
 from gekko_common.engine import strategies as builtin
+from gekko_common.engine.arith import div
+from gekko_common.engine.rules import (
+    cci_value,
+    gain_loss,
+    rsi_value,
+    sma_step,
+    smma_step,
+    tsi_step,
+    uo_inputs,
+    uo_value,
+)
 from gekko_common.engine.strategies import varppo_inputs
 from gekko_common.engine.strategy import Strategy
 
@@ -25,7 +36,7 @@ Codes = npt.NDArray[np.int8]
 
 
 _enter = njit(cache=True)(rules.enter_zone)
-_ema_step = njit(cache=True)(rules.ema_step)
+_ema_step = rules.ema_step
 _cci_trend = njit(cache=True)(rules.cci_trend)
 _tma_advice = njit(cache=True)(rules.tma_advice)
 
@@ -61,47 +72,25 @@ def _ppo(es: Any, el: Any) -> Any:
     """``100 * ((short - long) / long)`` with JavaScript's division by zero."""
     out = np.empty(len(es))
     for i in range(len(es)):
-        macd = es[i] - el[i]
-        out[i] = 100 * (macd / el[i]) if el[i] != 0 else (np.nan if macd == 0 else np.inf * np.sign(macd))
+        out[i] = 100 * div(es[i] - el[i], el[i])
     return out
 
 
 @njit(cache=True)  # type: ignore[misc]
 def _rsi(close: Any, interval: int) -> Any:
-    """RSI with Wilder smoothing seeded by a running-sum SMA (engine §3.4, §3.7)."""
+    """RSI with Wilder smoothing seeded by a running-sum SMA (engine §3.4, §3.7): the RSI indicator's steps."""
     n = len(close)
     out = np.zeros(n)
-    sum_u = sum_d = 0.0
-    ring_u = np.zeros(interval)
-    ring_d = np.zeros(interval)
-    avg_u = avg_d = 0.0
+    ring_u, ring_d = np.zeros(interval), np.zeros(interval)
+    n_u = idx_u = count_u = n_d = idx_d = count_d = 0
+    sum_u = avg_u = sum_d = avg_d = 0.0
     last = close[0] if n else 0.0
     for i in range(1, n):
-        c = close[i]
-        if c > last:
-            u, d = c - last, 0.0
-        else:
-            u, d = 0.0, last - c
-        count = i  # the number of price changes seen so far
-        if count <= interval:
-            idx = count - 1
-            sum_u = sum_u + (u - ring_u[idx])
-            sum_d = sum_d + (d - ring_d[idx])
-            ring_u[idx] = u
-            ring_d[idx] = d
-            if count == interval:
-                avg_u = sum_u / count
-                avg_d = sum_d / count
-        else:
-            avg_u = ((avg_u * (interval - 1)) + u) / interval
-            avg_d = ((avg_d * (interval - 1)) + d) / interval
-        if avg_d == 0 and avg_u != 0:
-            out[i] = 100.0
-        elif avg_d == 0:
-            out[i] = 0.0
-        else:
-            out[i] = 100 - (100 / (1 + (avg_u / avg_d)))
-        last = c
+        u, d = gain_loss(close[i], last)
+        n_u, idx_u, count_u, sum_u, avg_u = smma_step(ring_u, n_u, idx_u, count_u, sum_u, avg_u, u, interval)
+        n_d, idx_d, count_d, sum_d, avg_d = smma_step(ring_d, n_d, idx_d, count_d, sum_d, avg_d, d, interval)
+        out[i] = rsi_value(avg_u, avg_d)
+        last = close[i]
     return out
 
 
@@ -119,24 +108,8 @@ def _stoch(rsi: Any, interval: int) -> Any:
                 lowest = rsi[j]
             if rsi[j] > highest:
                 highest = rsi[j]
-        num = rsi[i] - lowest
-        den = highest - lowest
-        if den != 0:
-            out[i] = (num / den) * 100
-        elif num == 0 or np.isnan(num):
-            out[i] = np.nan
-        else:
-            out[i] = np.inf * np.sign(num)
+        out[i] = div(rsi[i] - lowest, highest - lowest) * 100
     return out
-
-
-@njit(cache=True)  # type: ignore[misc]
-def _js_div(a: float, b: float) -> float:
-    if b != 0:
-        return a / b
-    if a == 0 or np.isnan(a):
-        return np.nan
-    return -np.inf if (a < 0) != (np.copysign(1.0, b) < 0) else np.inf
 
 
 @njit(cache=True)  # type: ignore[misc]
@@ -151,17 +124,7 @@ def _cci(high: Any, low: Any, close: Any, size: int, constant: float) -> Any:
         tp[i] = (high[i] + close[i] + low[i]) / 3
         if i + 1 < size:
             continue
-        total = 0.0
-        for j in range(i - size + 1, i + 1):
-            total += tp[j]
-        avg = total / size
-        dev = 0.0
-        for j in range(i - size + 1, i + 1):
-            z = tp[j] - avg
-            if z < 0:
-                z = z * -1.0
-            dev = dev + z
-        out[i] = _js_div(tp[i] - avg, constant * (dev / size))
+        out[i] = cci_value(tp, i - size + 1, size, tp[i], constant)[2]
         valid[i] = True
     return out, valid
 
@@ -189,54 +152,31 @@ def _tsi(close: Any, short: float, long: float) -> Any:
     kl, ks = 2 / (long + 1), 2 / (short + 1)
     inner = outer = abs_inner = abs_outer = 0.0
     for i in range(1, n):
-        momentum = close[i] - close[i - 1]
-        first = i == 1
-        inner = _ema_step(inner, momentum, kl, first)
-        outer = _ema_step(outer, inner, ks, first)
-        abs_inner = _ema_step(abs_inner, abs(momentum), kl, first)
-        abs_outer = _ema_step(abs_outer, abs_inner, ks, first)
-        out[i] = _js_div(100 * outer, abs_outer)
+        inner, outer, abs_inner, abs_outer, out[i] = tsi_step(
+            close[i] - close[i - 1], inner, outer, abs_inner, abs_outer, kl, ks, i == 1
+        )
     return out
 
 
 @njit(cache=True)  # type: ignore[misc]
-def _sma_step(ring: Any, state: Any, price: float) -> float:
-    """Gekko's running-sum SMA; ``state`` holds [age, count, sum]."""
-    idx = int(state[0])
-    count = int(state[1])
-    if idx < count:
-        tail = ring[idx]
-    else:
-        tail = 0.0
-        count += 1
-    ring[idx] = price
-    state[2] = state[2] + (price - tail)
-    state[1] = count
-    state[0] = (idx + 1) % len(ring)
-    return state[2] / count  # type: ignore[no-any-return]
-
-
-@njit(cache=True)  # type: ignore[misc]
 def _uo(high: Any, low: Any, close: Any, periods: Any, weights: Any) -> Any:
-    """Ultimate oscillator (the previous close starts at 0)."""
+    """Ultimate oscillator (the previous close starts at 0): the UO indicator's steps."""
     n = len(close)
     out = np.zeros(n)
     rings_tr = [np.zeros(int(p)) for p in periods]
     rings_bp = [np.zeros(int(p)) for p in periods]
-    states_tr = np.zeros((3, 3))
-    states_bp = np.zeros((3, 3))
+    idx = np.zeros((2, 3), dtype=np.int64)
+    count = np.zeros((2, 3), dtype=np.int64)
+    total = np.zeros((2, 3))
     a = np.zeros(3)
     prev = 0.0
     for i in range(n):
-        lo = low[i] if low[i] <= prev else prev
-        bp = close[i] - lo
-        tr = (high[i] if high[i] >= prev else prev) - lo
+        bp, tr = uo_inputs(high[i], low[i], close[i], prev)
         for k in range(3):
-            t = _sma_step(rings_tr[k], states_tr[k], tr)
-            b = _sma_step(rings_bp[k], states_bp[k], bp)
-            a[k] = _js_div(b, t)
-        w1, w2, w3 = weights[0], weights[1], weights[2]
-        out[i] = _js_div(100 * (((w1 * a[0]) + (w2 * a[1])) + (w3 * a[2])), (w1 + w2) + w3)
+            idx[0, k], count[0, k], total[0, k], t = sma_step(rings_tr[k], idx[0, k], count[0, k], total[0, k], tr)
+            idx[1, k], count[1, k], total[1, k], b = sma_step(rings_bp[k], idx[1, k], count[1, k], total[1, k], bp)
+            a[k] = div(b, t)
+        out[i] = uo_value(a[0], a[1], a[2], weights[0], weights[1], weights[2])
         prev = close[i]
     return out
 
@@ -246,10 +186,11 @@ def _sma(values: Any, window: int, feeds: int) -> Any:
     """Gekko's running-sum SMA of every value, each value fed ``feeds`` times in a row."""
     out = np.empty(len(values))
     ring = np.zeros(window)
-    state = np.zeros(3)
+    idx = count = 0
+    total = 0.0
     for i in range(len(values)):
         for _ in range(feeds):
-            out[i] = _sma_step(ring, state, values[i])
+            idx, count, total, out[i] = sma_step(ring, idx, count, total, values[i])
     return out
 
 

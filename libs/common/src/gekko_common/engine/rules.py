@@ -1,12 +1,21 @@
-"""The advice rules of the built-in strategies (and the EMA step), written once as plain scalar steps.
+"""The numeric steps of the built-in strategies, written once as plain scalar functions: their
+advice rules and their indicators' updates.
 
-The step-by-step strategies (``strategies.py``) call these functions candle by candle; the compiled
-kernels (``kernels.py``) compile the very same functions with numba and call them in their loops, so
-both backends run one definition with the same floating-point operations. Only scalars and tuples go
-in and out, so numba can compile them unchanged.
+The step-by-step backend (``strategies.py``, ``indicators.py``) calls these functions candle by
+candle; the compiled kernels (``kernels.py``) compile the very same functions with numba and call
+them in their loops, so both backends run one definition with the same floating-point operations.
+Only scalars, tuples and a buffer (a list, or an array in the kernels) go in and out, so numba can
+compile them unchanged; ``register_jitable`` leaves them plain Python functions and lets compiled code
+call them.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from numba.extending import register_jitable
+
+from gekko_common.engine.arith import div
 
 NO_ADVICE = 0
 LONG = 1
@@ -76,8 +85,103 @@ def tma_advice(short: float, medium: float, long: float) -> int:
     return NO_ADVICE
 
 
+@register_jitable  # type: ignore[misc]
 def ema_step(result: float, price: float, k: float, first: bool) -> float:
     """Gekko's EMA step, seeded with the first price (the smoothing applies to it too)."""
     if first:
         result = price
     return (price * k) + (result * (1 - k))
+
+
+# --- the indicators' steps: one candle (or price) at a time, the state in and out ---
+
+
+@register_jitable  # type: ignore[misc]
+def sma_step(ring: Any, idx: int, count: int, total: float, price: float) -> tuple[int, int, float, float]:
+    """Gekko's running-sum SMA (never recomputed: its drift is part of the result). ``ring`` holds the
+    last ``len(ring)`` prices, ``idx`` is the slot of the oldest, ``count`` how many are held. Returns the
+    new (idx, count, total) and the average."""
+    if idx < count:
+        tail = ring[idx]
+    else:
+        tail = 0.0
+        count += 1
+    ring[idx] = price
+    total = total + (price - tail)
+    return (idx + 1) % len(ring), count, total, total / count
+
+
+@register_jitable  # type: ignore[misc]
+def smma_step(
+    ring: Any, n: int, idx: int, count: int, total: float, result: float, price: float, weight: float
+) -> tuple[int, int, int, float, float]:
+    """Wilder's smoothing, seeded with the SMA of the first ``weight`` values. Returns the new (n, idx,
+    count, total) and the result."""
+    n += 1
+    if n <= weight:
+        idx, count, total, mean = sma_step(ring, idx, count, total, price)
+        if n == weight:
+            result = mean
+    else:
+        result = ((result * (weight - 1)) + price) / weight
+    return n, idx, count, total, result
+
+
+@register_jitable  # type: ignore[misc]
+def gain_loss(close: float, last: float) -> tuple[float, float]:
+    """RSI's up and down move from the previous close to this one."""
+    if close > last:
+        return close - last, 0.0
+    return 0.0, last - close
+
+
+@register_jitable  # type: ignore[misc]
+def rsi_value(avg_u: float, avg_d: float) -> float:
+    """RSI from the smoothed gains and losses: 100 with no loss (0 with neither)."""
+    if avg_d == 0:
+        return 100 if avg_u != 0 else 0
+    return 100 - (100 / (1 + (avg_u / avg_d)))
+
+
+@register_jitable  # type: ignore[misc]
+def cci_value(tps: Any, start: int, size: int, tp: float, constant: float) -> tuple[float, float, float]:
+    """(mean typical price, mean deviation, CCI) of the ``size`` typical prices from ``tps[start]``,
+    summed oldest first; ``tp`` is the newest."""
+    total = 0.0
+    for j in range(start, start + size):
+        total += tps[j]
+    avg = total / size
+    dev = 0.0
+    for j in range(start, start + size):
+        z = tps[j] - avg
+        if z < 0:
+            z = z * -1.0
+        dev = dev + z
+    mean = dev / size
+    return avg, mean, div(tp - avg, constant * mean)
+
+
+@register_jitable  # type: ignore[misc]
+def tsi_step(
+    momentum: float, inner: float, outer: float, abs_inner: float, abs_outer: float, kl: float, ks: float, first: bool
+) -> tuple[float, float, float, float, float]:
+    """True strength index: the momentum and its absolute value each smoothed by a long then a short
+    EMA. Returns the four EMAs and the index."""
+    inner = ema_step(inner, momentum, kl, first)
+    outer = ema_step(outer, inner, ks, first)
+    abs_inner = ema_step(abs_inner, abs(momentum), kl, first)
+    abs_outer = ema_step(abs_outer, abs_inner, ks, first)
+    return inner, outer, abs_inner, abs_outer, div(100 * outer, abs_outer)
+
+
+@register_jitable  # type: ignore[misc]
+def uo_inputs(high: float, low: float, close: float, prev: float) -> tuple[float, float]:
+    """The ultimate oscillator's buying pressure and true range of a candle after close ``prev``."""
+    lo = low if low <= prev else prev
+    return close - lo, (high if high >= prev else prev) - lo
+
+
+@register_jitable  # type: ignore[misc]
+def uo_value(a1: float, a2: float, a3: float, w1: float, w2: float, w3: float) -> float:
+    """The ultimate oscillator: the weighted mean of the three averages' ratios, times 100."""
+    return div(100 * (((w1 * a1) + (w2 * a2)) + (w3 * a3)), (w1 + w2) + w3)
