@@ -10,12 +10,9 @@ import math
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
-from numba.extending import register_jitable
-
 MINUTE = 60
 
 
-@register_jitable  # type: ignore[misc]
 def div(a: float, b: float) -> float:
     """JavaScript ``a / b``: never raises; ``x/0`` is ±Infinity, ``0/0`` is NaN (compiled kernels call it too)."""
     if b != 0:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from numba import njit
+from numba.extending import register_jitable
 
 from gekko_common.engine import rules
 from gekko_common.engine import strategies as builtin
@@ -34,6 +35,9 @@ from gekko_common.engine.strategy import Strategy
 
 Codes = npt.NDArray[np.int8]
 
+
+for _step in (div, *rules.STEPS):  # plain functions that compiled code may call (and inline)
+    register_jitable(_step)
 
 _enter = njit(cache=True)(rules.enter_zone)
 _ema_step = rules.ema_step

@@ -5,15 +5,13 @@ The step-by-step backend (``strategies.py``, ``indicators.py``) calls these func
 candle; the compiled kernels (``kernels.py``) compile the very same functions with numba and call
 them in their loops, so both backends run one definition with the same floating-point operations.
 Only scalars, tuples and a buffer (a list, or an array in the kernels) go in and out, so numba can
-compile them unchanged; ``register_jitable`` leaves them plain Python functions and lets compiled code
-call them.
+compile them unchanged. The kernels register them (and ``arith.div``) with numba's ``register_jitable``
+when they are loaded, so this module stays free of numba (the importer loads the engine without it).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from numba.extending import register_jitable
 
 from gekko_common.engine.arith import div
 
@@ -85,7 +83,6 @@ def tma_advice(short: float, medium: float, long: float) -> int:
     return NO_ADVICE
 
 
-@register_jitable  # type: ignore[misc]
 def ema_step(result: float, price: float, k: float, first: bool) -> float:
     """Gekko's EMA step, seeded with the first price (the smoothing applies to it too)."""
     if first:
@@ -96,7 +93,6 @@ def ema_step(result: float, price: float, k: float, first: bool) -> float:
 # --- the indicators' steps: one candle (or price) at a time, the state in and out ---
 
 
-@register_jitable  # type: ignore[misc]
 def sma_step(ring: Any, idx: int, count: int, total: float, price: float) -> tuple[int, int, float, float]:
     """Gekko's running-sum SMA (never recomputed: its drift is part of the result). ``ring`` holds the
     last ``len(ring)`` prices, ``idx`` is the slot of the oldest, ``count`` how many are held. Returns the
@@ -111,7 +107,6 @@ def sma_step(ring: Any, idx: int, count: int, total: float, price: float) -> tup
     return (idx + 1) % len(ring), count, total, total / count
 
 
-@register_jitable  # type: ignore[misc]
 def smma_step(
     ring: Any, n: int, idx: int, count: int, total: float, result: float, price: float, weight: float
 ) -> tuple[int, int, int, float, float]:
@@ -127,7 +122,6 @@ def smma_step(
     return n, idx, count, total, result
 
 
-@register_jitable  # type: ignore[misc]
 def gain_loss(close: float, last: float) -> tuple[float, float]:
     """RSI's up and down move from the previous close to this one."""
     if close > last:
@@ -135,7 +129,6 @@ def gain_loss(close: float, last: float) -> tuple[float, float]:
     return 0.0, last - close
 
 
-@register_jitable  # type: ignore[misc]
 def rsi_value(avg_u: float, avg_d: float) -> float:
     """RSI from the smoothed gains and losses: 100 with no loss (0 with neither)."""
     if avg_d == 0:
@@ -143,7 +136,6 @@ def rsi_value(avg_u: float, avg_d: float) -> float:
     return 100 - (100 / (1 + (avg_u / avg_d)))
 
 
-@register_jitable  # type: ignore[misc]
 def cci_value(tps: Any, start: int, size: int, tp: float, constant: float) -> tuple[float, float, float]:
     """(mean typical price, mean deviation, CCI) of the ``size`` typical prices from ``tps[start]``,
     summed oldest first; ``tp`` is the newest."""
@@ -161,7 +153,6 @@ def cci_value(tps: Any, start: int, size: int, tp: float, constant: float) -> tu
     return avg, mean, div(tp - avg, constant * mean)
 
 
-@register_jitable  # type: ignore[misc]
 def tsi_step(
     momentum: float, inner: float, outer: float, abs_inner: float, abs_outer: float, kl: float, ks: float, first: bool
 ) -> tuple[float, float, float, float, float]:
@@ -174,14 +165,16 @@ def tsi_step(
     return inner, outer, abs_inner, abs_outer, div(100 * outer, abs_outer)
 
 
-@register_jitable  # type: ignore[misc]
 def uo_inputs(high: float, low: float, close: float, prev: float) -> tuple[float, float]:
     """The ultimate oscillator's buying pressure and true range of a candle after close ``prev``."""
     lo = low if low <= prev else prev
     return close - lo, (high if high >= prev else prev) - lo
 
 
-@register_jitable  # type: ignore[misc]
 def uo_value(a1: float, a2: float, a3: float, w1: float, w2: float, w3: float) -> float:
     """The ultimate oscillator: the weighted mean of the three averages' ratios, times 100."""
     return div(100 * (((w1 * a1) + (w2 * a2)) + (w3 * a3)), (w1 + w2) + w3)
+
+
+STEPS = (ema_step, sma_step, smma_step, gain_loss, rsi_value, cci_value, tsi_step, uo_inputs, uo_value)
+"""The steps compiled code calls (``kernels.py`` registers them with numba)."""
