@@ -37,6 +37,7 @@ from gekko_gateway.relay import Relay
 from gekko_gateway.routes import backtest, market, system
 from gekko_gateway.routes import gekkos as gekko_routes
 from gekko_gateway.routes import sweeps as sweep_routes
+from gekko_gateway.schemas import MomentSchema
 from gekko_gateway.security import BrowserGuard, RateLimit, RequestMetrics, TokenAuth, check_bind
 from gekko_gateway.sweeps import SweepsView
 
@@ -129,6 +130,7 @@ def build_app(
         request_max_body_size=MAX_BODY_BYTES,
         request_class=GekkoRequest,
         openapi_config=openapi_config(),
+        plugins=[MomentSchema()],
         logging_config=None,
     )
     guarded: Any = app

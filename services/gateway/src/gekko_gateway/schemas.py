@@ -1,8 +1,10 @@
 """The answers of the REST routes as msgspec Structs, for the OpenAPI document.
 
-The request bodies are typed in gekko_common.config (the services validate with the same types).
-The handlers answer with what the services produced, unchanged (the wire is the original's); these
-types describe those answers, and ``responses`` attaches them, with the error body, to a route.
+The request bodies are typed in gekko_common.config (the services validate with the same types);
+markets are ``Watch``; candles, trades, roundtrips and the performance report are the Structs of gekko_common.market
+and gekko_common.events (their dates are unix seconds in a REST answer: :class:`MomentSchema`). The
+handlers answer with what the services produced, unchanged (the wire is the original's); these types
+describe those answers, and ``responses`` attaches them, with the error body, to a route.
 """
 
 from __future__ import annotations
@@ -11,8 +13,22 @@ from typing import Any
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIType, Schema
+from litestar.plugins import OpenAPISchemaPlugin
 
 from gekko_common.config import GekkoConfig, Watch
+from gekko_common.events import Moment, PerformanceReport, Roundtrip, TradeCompleted
+
+
+class MomentSchema(OpenAPISchemaPlugin):
+    """Documents an event's :class:`Moment` as what a REST answer carries: unix seconds."""
+
+    @staticmethod
+    def is_plugin_supported_type(value: Any) -> bool:
+        return value is Moment
+
+    def to_openapi_schema(self, field_definition: Any, schema_creator: Any) -> Schema:
+        return Schema(type=OpenAPIType.INTEGER, description="unix seconds")
 
 
 class _Answer(msgspec.Struct, kw_only=True):
@@ -113,19 +129,6 @@ class ScanSets(_Answer):
     errors: list[Any]
 
 
-class Candle(_Answer):
-    """A candle of ``candleSize`` minutes; ``start`` in unix seconds."""
-
-    start: int
-    open: float
-    high: float
-    low: float
-    close: float
-    vwp: float
-    volume: float
-    trades: int
-
-
 class GekkoEvents(_Answer):
     """The first and the latest event of each type a gekko emitted."""
 
@@ -156,70 +159,16 @@ class Gekkos(_Answer):
     archive: dict[str, Gekko]
 
 
-class PerformanceReport(_Answer):
-    """The paper trader's closing figures (profits in currency, relative ones in percent)."""
-
-    startTime: str
-    endTime: str
-    timespan: str
-    market: float
-    balance: float
-    profit: float
-    relativeProfit: float
-    yearlyProfit: float
-    relativeYearlyProfit: float
-    startPrice: float
-    endPrice: float
-    trades: int
-    startBalance: float
-    exposure: float
-    sharpe: float | None
-    downside: float | None
-    ratioRoundTrips: str | float | None
-    alpha: float
-
-
-class Roundtrip(_Answer):
-    """A buy followed by a sell."""
-
-    id: int
-    entryAt: int
-    entryPrice: float
-    entryBalance: float
-    exitAt: int
-    exitPrice: float
-    exitBalance: float
-    duration: int
-    pnl: float
-    profit: float
-
-
-class Trade(_Answer):
-    """A simulated trade."""
-
-    id: str
-    adviceId: str
-    action: str
-    cost: float
-    amount: float
-    price: float
-    portfolio: dict[str, float]
-    balance: float
-    date: int
-    effectivePrice: float
-    feePercent: float
-
-
 class BacktestResult(_Answer):
     """``POST /api/backtest``: which parts are present depends on ``backtestResultExporter.data``."""
 
-    market: dict[str, str]
+    market: Watch
     tradingAdvisor: dict[str, Any]
     strategyParameters: dict[str, Any]
     performanceReport: PerformanceReport | None = None
     roundtrips: list[Roundtrip] | None = None
     stratCandles: list[dict[str, Any]] | None = None
-    trades: list[Trade] | None = None
+    trades: list[TradeCompleted] | None = None
     stratUpdates: list[dict[str, Any]] | None = None
     portfolioValues: list[dict[str, Any]] | None = None
 

@@ -15,11 +15,12 @@ from gekko_common.config import CandlesRequest, ImportRequest, ScanRequest, Scan
 from gekko_common.dates import parse_date
 from gekko_common.exchanges import catalog, find_market, snapshots
 from gekko_common.infra import bus
+from gekko_common.market import Candle
 from gekko_common.messages import StartImport, encoder
 from gekko_gateway.errors import bad_request, json_body
 from gekko_gateway.imports import ImportsView
 from gekko_gateway.routes.backtest import call
-from gekko_gateway.schemas import Candle, ExchangeInfo, ImportRecord, Range, ScanSets, responses
+from gekko_gateway.schemas import ExchangeInfo, ImportRecord, Range, ScanSets, responses
 
 
 @get("/api/exchanges", responses=responses(list[ExchangeInfo]))
