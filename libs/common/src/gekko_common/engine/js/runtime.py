@@ -149,8 +149,13 @@ class JsRun:
         self.call("loading", _SHIM, evaluate=True)
         self.bridged = bool(self.call("loading", "__gekko_boot", to_json(setup)))
         self.hears_trades = bool(self.context.get("__gekko_hears_trades"))
+        self.updates_added = bool(self.context.get("__gekko_updates_added"))
+        """It updates native indicators it added: the advisor's values cannot be computed ahead."""
+        self.on_phase: Callable[[int], None] | None = None
+        """Told which call a backtest's run of candles is in (the worker's watchdog reads it)."""
         if self.bridged:
             self.context.set_time_limit(-1)
+            self._expose("__py_phase", self._phase_is)
 
     # --- calling into JavaScript ---
     def call(self, what: str, fn: str, *args: Any, evaluate: bool = False) -> Any:
@@ -199,6 +204,10 @@ class JsRun:
                 raise
 
         self.context.add_callable(name, guarded)
+
+    def _phase_is(self, code: float) -> None:
+        if self.on_phase is not None:
+            self.on_phase(int(code))
 
     # --- native indicators the strategy builds or updates itself (bridged runs) ---
     def _native_new(self, kind: str, params: str) -> int:

@@ -283,15 +283,17 @@ var __gekko_boot = (function (G) {
   G.__gekko_run = function (from, to, checkFrom, first) {
     // numbers arrive as doubles: as array indexes QuickJS would turn each one into a property name
     from |= 0; to |= 0; checkFrom |= 0;
-    var found = [];
+    var found = [], tell = G.__py_phase;  // in a worker process: tells the watchdog the call (2 update, 3 check)
     for (var k = from; k < to; k++) {
       var at = k * width;
       setRow(at);
       phase.call = 'update';
+      if (tell) tell(2);
       tick(rows[at], rows[at + 1], rows[at + 2], rows[at + 3], rows[at + 4], rows[at + 5], rows[at + 6], rows[at + 7]);
       var u = take(), c = '';
       if (k >= checkFrom) {
         phase.call = 'check';
+        if (tell) tell(3);
         c = G.__gekko_check();
       }
       if (u || c) {
@@ -358,13 +360,14 @@ var __gekko_boot = (function (G) {
     if (!strategy.update) strategy.update = noop;
     if (!strategy.end) strategy.end = noop;
     G.__gekko_hears_trades = !!strategy.onTrade;
+    G.__gekko_updates_added = false;  // whether it updates indicators it added (they then need Python)
     if (!strategy.onTrade) strategy.onTrade = noop;
     // native classes handed out, or indicators the strategy updates itself: those need Python mid-call
     var reached = {}, queue = [SETUP.file];
     reached[SETUP.file] = true;
     while (queue.length) {
       var current = queue.shift(), src = SETUP.files[current], re = /require\s*\(\s*['"]([^'"]+)['"]\s*\)/g, m;
-      if (/\.indicators(\.\w+|\[[^\]]+\])\.update\s*\(/.test(src)) bridged = true;
+      if (/\.indicators(\.\w+|\[[^\]]+\])\.update\s*\(/.test(src)) bridged = G.__gekko_updates_added = true;
       while ((m = re.exec(src))) if (resolve(current, m[1]).indexOf('native:') === 0) bridged = true;
       for (var file in SETUP.files) {  // indicator files this one names (require or addIndicator)
         var stem = file.replace(/^indicators\//, '').replace(/\.js$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -17,7 +17,7 @@ import numpy as np
 from gekko_common.engine.indicators import Indicator
 from gekko_common.engine.js.runtime import GETTERS, JsRun, to_json
 from gekko_common.engine.js.tulip import TulipSet
-from gekko_common.engine.js.worker import Worker
+from gekko_common.engine.js.worker import BOOT_S, Worker
 from gekko_common.engine.strategy import Strategy, StrategyCandle, register
 
 
@@ -40,6 +40,7 @@ class JsStrategy(Strategy):
         self.worker: Worker | None = None
         self._checked: Any = None  # what the worker's check emitted, run with update once warmed up
         self._warm = False
+        self._remote_ticks: list[int] | None = None
         if self.js.bridged and not self.in_worker:  # it needs Python mid-call: run it under a watchdog
             self.worker = Worker(self.name, self.directory, settings, config)
 
@@ -50,9 +51,20 @@ class JsStrategy(Strategy):
         strategy that does not hear of its trades cannot depend on the pipeline, so JavaScript runs
         through all the candles now, in blocks, and keeps what each candle emitted; one that hears of
         them runs ahead until a candle emits something. The advisor's per-candle calls replay that.
-        Bridged strategies keep one call per candle.
+        A strategy that updates indicators it added keeps one call per candle.
         """
-        if self.js.bridged:
+        if self.worker is not None:
+            return self._remote_series(columns)
+        if not self.load_series(columns):
+            return False
+        assert self.series is not None
+        if self.series.ahead:
+            self.series.run_all(self.js)
+        return True
+
+    def load_series(self, columns: list[list[Any]]) -> bool:
+        """The candles and their indicator values into JavaScript; False when the strategy cannot run ahead."""
+        if self.js.updates_added:
             return False
         self.indicators = {}  # computed here from now on, not by the advisor
         rows = self._compiled_rows(columns)
@@ -64,13 +76,26 @@ class JsStrategy(Strategy):
             chunk = rows[at : at + _CHUNK]
             push(*chunk, *([None] * (_CHUNK - len(chunk))))
         self.series = _Series(len(columns[0]), max(self.requiredHistory, 1) - 1, ahead=not self.js.hears_trades)
-        if self.series.ahead:
-            self.series.run_all(self.js)
+        return True
+
+    def _remote_series(self, columns: list[list[Any]]) -> bool:
+        """:meth:`prepare_series` in the worker, a block of candles per call (each under the watchdog)."""
+        assert self.worker is not None
+        ahead = self.worker.call("init", "load_series", columns, limit=BOOT_S)
+        if ahead is None:
+            return False
+        finished = not ahead
+        while not finished:
+            finished, self._remote_ticks = self.worker.call("update or check", "run_block")
+        self._remote_emits: set[int] = set()
+        self._remote_done = -1
         return True
 
     def ticks(self) -> list[int] | None:
         """Every strategy candle that emits something, when known before the pipeline runs and no
         trailing stop can need the minutes in between; None otherwise."""
+        if self.worker is not None:
+            return self._remote_ticks
         series = self.series
         if series is None or not series.ahead or series.triggers:
             return None
@@ -80,15 +105,16 @@ class JsStrategy(Strategy):
         """Every candle's row from compiled indicator loops; None when an indicator has none."""
         if self.tulip.indicators:
             return None
-        from gekko_common.engine.js.columns import native_columns  # numba loads only when a backtest runs
-
         close = np.array(columns[4], dtype=np.float64)
         table = [np.array(column, dtype=np.float64) for column in columns]
-        for kind, indicator in self.js.managed.values():
-            values = native_columns(kind, indicator, close)
-            if values is None:
-                return None
-            table += values
+        if self.js.managed:
+            from gekko_common.engine.js.columns import native_columns  # numba loads only when it is needed
+
+            for kind, indicator in self.js.managed.values():
+                values = native_columns(kind, indicator, close)
+                if values is None:
+                    return None
+                table += values
         return np.column_stack(table).ravel().tolist()  # type: ignore[no-any-return]
 
     def _stepped_rows(self, columns: list[list[Any]]) -> list[Any]:
@@ -109,6 +135,11 @@ class JsStrategy(Strategy):
 
     def quiet(self, k: int) -> bool:
         """Whether strategy candle ``k`` emits nothing (JavaScript runs ahead to know)."""
+        if self.worker is not None:
+            if k > self._remote_done:
+                self._remote_done, emits = self.worker.call("update or check", "quiet", k)
+                self._remote_emits.update(emits)
+            return k not in self._remote_emits
         assert self.series is not None
         return self.series.quiet(k, self.js)
 
@@ -260,7 +291,11 @@ class _Series:
 
     def run_all(self, js: JsRun) -> None:
         while self.done < self.size - 1:
-            self._run(js, min(self.size, self.done + 1 + self.block), first=False)
+            self.run_block(js)
+
+    def run_block(self, js: JsRun) -> None:
+        """Run the next block of candles, whatever they emit."""
+        self._run(js, min(self.size, self.done + 1 + self.block), first=False)
 
     def quiet(self, k: int, js: JsRun) -> bool:
         self.advance(k, js)

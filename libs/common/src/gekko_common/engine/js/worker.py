@@ -32,10 +32,10 @@ from gekko_common.engine.js import runtime
 from gekko_common.errors import ConfigError, EngineError, StrategyError
 
 _MAIN = "from gekko_common.engine.js.worker import main; main()"
-PHASES = {1: "init", 2: "update", 3: "check", 4: "onTrade", 5: "end"}
+PHASES = {1: "init", 2: "update", 3: "check", 4: "onTrade", 5: "end", 6: "update or check"}
 """The calls of a strategy, by the code the worker writes while it is in one."""
-_BOOT_S = 60.0
-"""How long the worker may take to start."""
+BOOT_S = 60.0
+"""How long the worker may take to start, or to take a backtest's candles (engine work, not the strategy's)."""
 _WAIT_S = 0.05
 """How often the watchdog looks at a call's CPU time (reading it costs more than most calls take)."""
 _BACKSTOP = 10
@@ -71,15 +71,16 @@ class Worker:
         self.conn: Connection | None = ours
         self._finalizer = weakref.finalize(self, _stop, self.process, ours)
         limits = (runtime.TIME_LIMIT_S, runtime.MEMORY_LIMIT_MB)
-        self.call("loading", "boot", name, str(directory), settings, config, limits)
+        # its top-level JavaScript already ran here, under the time limit
+        self.call("loading", "boot", name, str(directory), settings, config, limits, limit=BOOT_S)
 
-    def call(self, what: str, op: str, *args: Any) -> Any:
+    def call(self, what: str, op: str, *args: Any, limit: float | None = None) -> Any:
         """Run ``op`` in the worker; its answer, or a StrategyError naming ``what`` (the worker is then gone)."""
         if self.conn is None:
             raise StrategyError(f"strategy {self.name} cannot run: its worker has stopped")
         try:
             self.conn.send((op, args))
-            ok, value = self._answer(what)
+            ok, value = self._answer(what, runtime.TIME_LIMIT_S if limit is None else limit)
         except (EOFError, OSError, BrokenPipeError):
             self.close()
             raise StrategyError(
@@ -90,10 +91,8 @@ class Worker:
             raise ConfigError(*value[1:]) if value[0] == "config" else StrategyError(value[1])
         return value
 
-    def _answer(self, what: str) -> Any:
+    def _answer(self, what: str, limit: float) -> Any:
         assert self.conn is not None
-        # booting imports the engine (its top-level JavaScript already ran here, under the time limit)
-        limit = runtime.TIME_LIMIT_S if what != "loading" else _BOOT_S
         began = time.monotonic()
         mark: float | None = None  # the worker's CPU time once the call is past its first wait
         while not self.conn.poll(_WAIT_S):
@@ -123,23 +122,55 @@ def _stop(process: subprocess.Popen[bytes], conn: Connection) -> None:
 class _Host:
     """The strategy inside the worker, driven as the trading advisor drives a strategy."""
 
-    phase: mmap.mmap
-
-    def __init__(self, name: str, directory: str, settings: Any, config: dict[str, Any], limits: Any) -> None:
+    def __init__(
+        self, phase: mmap.mmap, name: str, directory: str, settings: Any, config: dict[str, Any], limits: Any
+    ) -> None:
+        self.phase = phase
         from gekko_common.engine.js.strategy import JsStrategy
 
         runtime.TIME_LIMIT_S, runtime.MEMORY_LIMIT_MB = limits
         cls = type(f"Js_{name}", (JsStrategy,), {"name": name, "directory": Path(directory), "in_worker": True})
         self.strategy = cls(settings, config)
+        self.strategy.js.on_phase = self.tell
         self.out: list[tuple[str, Any]] = []
         self.strategy._advice_sink = lambda advice: self.out.append(("a", advice))
         self.strategy._notify_sink = lambda content: self.out.append(("n", content))
+
+    def tell(self, code: int) -> None:
+        """Which call the strategy is in (a code of ``PHASES``), for the watchdog."""
+        self.phase[0] = code
 
     def init(self) -> Any:
         self.phase[0] = 1
         self.strategy.init()
         self.strategy._initialised = True
+        self.strategy.requiredHistory = int(self.strategy.trading_advisor.get("historySize") or 0)
         return self._answer()
+
+    def load_series(self, columns: list[list[Any]]) -> bool | None:
+        """A backtest's candles (see ``JsStrategy.prepare_series``): whether it runs ahead; None: it cannot."""
+        self.phase[0] = 6
+        if not self.strategy.load_series(columns):
+            return None
+        assert self.strategy.series is not None
+        return bool(self.strategy.series.ahead)
+
+    def run_block(self) -> tuple[bool, list[int] | None]:
+        """Run the next block of candles: whether that was the last, and then ``JsStrategy.ticks``."""
+        self.phase[0] = 6
+        series = self.strategy.series
+        assert series is not None
+        series.run_block(self.strategy.js)
+        finished = series.done >= series.size - 1
+        return finished, self.strategy.ticks() if finished else None
+
+    def quiet(self, k: int) -> tuple[int, list[int]]:
+        """How far JavaScript ran ahead from candle ``k`` and which of those candles emit."""
+        self.phase[0] = 6
+        series = self.strategy.series
+        assert series is not None
+        series.advance(k, self.strategy.js)
+        return series.done, [i for i in series.emits if i >= k]
 
     def update(self, candle: Any, age: int, then_check: bool) -> Any:
         """The advisor's tick up to ``update`` (and ``check`` after it, once the strategy is warmed up)."""
@@ -187,8 +218,7 @@ def _serve(conn: Connection, phase: mmap.mmap) -> None:
         try:
             if op == "boot":
                 name = args[0]
-                host = _Host(*args)
-                host.phase = phase
+                host = _Host(phase, *args)
                 answer: Any = None
             else:
                 assert host is not None
