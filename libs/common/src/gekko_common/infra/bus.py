@@ -84,14 +84,20 @@ async def connect(
     connect_timeout: float = 5.0,
     on_closed: Callable[[], Awaitable[None]] | None = None,
     on_reconnected: Callable[[], Awaitable[None]] | None = None,
+    first_connect_within: float | None = None,
 ) -> Client:
-    """Connect to NATS with unlimited reconnects; fail clearly when the first connection is impossible.
+    """Connect to NATS with unlimited reconnects; fail clearly when the first connection is impossible
+    (within ``first_connect_within`` seconds when given: nats-py would otherwise try a server that is
+    down for ever, with unlimited reconnects).
 
     nats-py closes a connection for good on a server error other than a stale connection (a protocol
     violation, say): ``on_closed`` hears of it, so a service can exit and be restarted (crash-only).
     """
 
+    last_error: list[Exception] = []
+
     async def on_error(exc: Exception) -> None:
+        last_error[:] = [exc]
         log.warning("nats error: %s", exc)
 
     async def on_disconnected() -> None:
@@ -109,7 +115,7 @@ async def connect(
             await on_closed()
 
     try:
-        return await nats.connect(
+        connecting = nats.connect(
             url,
             name=name,
             connect_timeout=connect_timeout,
@@ -121,6 +127,10 @@ async def connect(
             reconnected_cb=reconnected,
             closed_cb=closed,
         )
+        return await asyncio.wait_for(connecting, first_connect_within)
+    except TimeoutError:
+        reason = last_error[0] if last_error else "no answer"
+        raise BusError(f"cannot connect to NATS at {url} within {first_connect_within:.0f} s: {reason}") from None
     except Exception as exc:  # nats raises several unrelated types here
         raise BusError(f"cannot connect to NATS at {url}: {exc}") from exc
 

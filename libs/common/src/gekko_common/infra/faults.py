@@ -26,6 +26,10 @@ class DependencyUnavailable(RuntimeError):
     """A dependency (NATS, PostgreSQL, a service on the bus) did not answer."""
 
 
+class StoreUnavailable(ConnectionError):
+    """PostgreSQL cannot be reached at all (opening the store): the message names where it was looked for."""
+
+
 _TRANSIENT: tuple[type[BaseException], ...] = (
     OSError,  # refused or reset connections, ConnectionError included
     TimeoutError,

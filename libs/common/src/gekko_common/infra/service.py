@@ -24,6 +24,7 @@ from nats.js import JetStreamContext
 
 from gekko_common import subjects
 from gekko_common.infra import bus, metrics
+from gekko_common.infra.faults import StoreUnavailable
 from gekko_common.messages import Health, encoder, new_id
 from gekko_common.settings import Settings
 from gekko_common.version import VERSION
@@ -190,15 +191,24 @@ class ServiceRuntime:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
-        self.nc = await bus.connect(self.settings.nats_url, self.instance, on_closed=self._on_nats_closed)
+        self.nc = await bus.connect(
+            self.settings.nats_url,
+            self.instance,
+            on_closed=self._on_nats_closed,
+            first_connect_within=self.settings.ready_grace_s,
+        )
         self.js = await bus.ensure_jetstream(self.nc)
         await self.nc.subscribe(subjects.health(self.name), cb=self._health)
         server = None
         if self.health_http and self.settings.health_port:
             server = await asyncio.start_server(self._http_health, "0.0.0.0", self.settings.health_port)
-        await setup(self)
+        try:
+            await setup(self)
+        except StoreUnavailable as exc:
+            self.die(str(exc))  # crash-only: the supervisor starts it again (with back-off)
         watchdog = asyncio.create_task(self._watch_readiness())
-        log.info("service started", extra={"fields": {"instance": self.instance}})
+        if self.fatal is None:
+            log.info("service started", extra={"fields": {"instance": self.instance}})
         await self.stopping.wait()
         watchdog.cancel()
         log.info("service stopping")

@@ -13,10 +13,12 @@ import functools
 import io
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import asyncpg
 import polars as pl
 
+from gekko_common.infra.faults import StoreUnavailable
 from gekko_common.market import CANDLE_COLUMNS, Market
 
 _SCHEMA = {
@@ -84,8 +86,14 @@ class CandleStore:
 
     @classmethod
     async def connect(cls, database_url: str, *, min_size: int = 1, max_size: int = 10) -> CandleStore:
-        """Open a pool on ``database_url`` (a ``postgresql://`` URL)."""
-        pool = await asyncpg.create_pool(database_url, min_size=min_size, max_size=max_size)
+        """Open a pool on ``database_url`` (a ``postgresql://`` URL); StoreUnavailable when it cannot."""
+        try:
+            pool = await asyncpg.create_pool(database_url, min_size=min_size, max_size=max_size)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            where = urlsplit(database_url)
+            reason = str(exc) or type(exc).__name__
+            address = f"{where.hostname}:{where.port or 5432}"
+            raise StoreUnavailable(f"cannot reach PostgreSQL at {address}: {reason}") from exc
         assert pool is not None
         return cls(pool)
 
