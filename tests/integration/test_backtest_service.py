@@ -191,3 +191,67 @@ async def test_a_runaway_js_strategy_gets_422_naming_it_and_the_call_and_the_nex
         assert again.json()["trades"]
         after = await client.post(stack.gateway_url + "/api/backtest", json=body)
     assert after.status_code == 200, after.text
+
+
+def long_js_backtest() -> dict:
+    """A JavaScript strategy at candle size 1 over the 90 days: a stepwise run of some seconds."""
+    body = copy.deepcopy(reference("backtests/026_MACD_cs60_h10_full.json")["request"])
+    body["tradingAdvisor"].update(method="js_MACD", candleSize=1)
+    body["backtestResultExporter"]["data"].update(roundtrips=False, stratCandles=False, trades=False)
+    return body
+
+
+async def test_a_long_backtest_sends_monotone_progress_frames_ending_at_100_percent(stack, binance_data) -> None:
+    import websockets
+
+    uri = stack.gateway_url.replace("http://", "ws://") + "/api"
+    frames: list[dict] = []
+    async with websockets.connect(uri, origin="http://127.0.0.1:9999") as ws, httpx.AsyncClient(timeout=600) as client:
+        await asyncio.sleep(0.2)  # the gateway registers the client
+        posted = asyncio.create_task(
+            client.post(
+                stack.gateway_url + "/api/backtest", json=long_js_backtest(), headers={"X-Gekko-Progress-Id": "long-1"}
+            )
+        )
+        while not frames or frames[-1]["percent"] < 100:
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 600))
+            if frame["type"] == "backtest_progress" and frame["id"] == "long-1":
+                frames.append(frame)
+        answer = await posted
+    assert answer.status_code == 200, answer.text
+    assert "performanceReport" in answer.json()
+    percents = [f["percent"] for f in frames]
+    assert percents == sorted(percents)
+    assert percents[0] == 0
+    assert percents[-1] == 100
+    assert any(0 < p < 100 for p in percents), percents  # reported while it ran, not only at both ends
+    candles = [f["candles"] for f in frames]
+    assert candles == sorted(candles)
+    total = read_candles_csv(FULL_CSV).height
+    assert frames[-1]["candles"] == frames[-1]["total"] == total
+    assert frames[-1]["at"] == "2025-08-18T18:27:00.000Z"
+    assert all(f["candles_per_s"] > 0 for f in frames[1:])
+    assert set(frames[0]) == {"type", "id", "percent", "candles", "total", "candles_per_s", "at"}
+
+
+async def test_a_progress_id_leaves_the_backtest_answer_byte_identical(stack, binance_data) -> None:
+    case = reference("backtests/026_MACD_cs60_h10_full.json")
+    async with httpx.AsyncClient(timeout=120) as client:
+        plain = await client.post(stack.gateway_url + "/api/backtest", json=case["request"])
+        named = await client.post(
+            stack.gateway_url + "/api/backtest", json=case["request"], headers={"X-Gekko-Progress-Id": "same-bytes"}
+        )
+    assert plain.status_code == named.status_code == 200
+    assert named.content == plain.content
+    assert named.json()["performanceReport"] == case["response"]["performanceReport"]
+
+
+def test_a_malformed_progress_id_gets_400_naming_the_header(stack, binance_data) -> None:
+    answer = httpx.post(
+        stack.gateway_url + "/api/backtest",
+        json=reference("backtests/026_MACD_cs60_h10_full.json")["request"],
+        headers={"X-Gekko-Progress-Id": "a.b*"},
+        timeout=30,
+    )
+    assert answer.status_code == 400
+    assert "X-Gekko-Progress-Id" in answer.text

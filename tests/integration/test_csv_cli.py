@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -10,7 +12,7 @@ import httpx
 import polars as pl
 import pytest
 
-from tests.conftest import FULL_CSV, read_candles_csv
+from tests.conftest import FULL_CSV, SMALL_CSV, read_candles_csv
 
 pytestmark = pytest.mark.integration
 
@@ -84,3 +86,17 @@ def test_import_csv_with_missing_columns_names_them(stack_env, tmp_path) -> None
     done = gekko("import-csv", str(bad), "--exchange", "x", "--currency", "y", "--asset", "z", env=stack_env)
     assert done.returncode == 1
     assert "missing columns" in done.stderr
+
+
+def test_import_csv_on_a_terminal_shows_a_progress_bar_of_the_rows_on_stderr(stack, stack_env) -> None:
+    market = ["--exchange", "csvprogress", "--currency", "USDT", "--asset", "BTC"]
+    done = gekko("import-csv", str(SMALL_CSV), *market, env={**stack_env, "FORCE_COLOR": "1", "COLUMNS": "160"})
+    assert done.returncode == 0, done.stderr
+    assert "4320 new of 4320" in done.stdout
+    bar = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", done.stderr)  # without the terminal's escape sequences
+    assert "importing csvprogress USDT/BTC" in bar
+    assert "100% 4320/4320 rows, 4320 new" in bar
+    quiet = gekko("import-csv", str(SMALL_CSV), *market, "--json", env={**stack_env, "FORCE_COLOR": "1"})
+    assert quiet.returncode == 0, quiet.stderr
+    assert json.loads(quiet.stdout)["new"] == 0
+    assert "importing" not in quiet.stderr  # --json: no bar

@@ -187,3 +187,21 @@ def test_imports_view_folds_started_update_and_error() -> None:
     imports.apply(records, "i", envelope(events.IMPORT_UPDATE, {"latest": 7, "done": True, "other": 1}))
     imports.apply(records, "i", envelope(events.IMPORT_ERROR, "failed"))
     assert records == {"i": {"id": "i", "latest": 7, "done": True, "error": "failed"}}
+
+
+def test_a_progress_report_becomes_a_backtest_progress_frame() -> None:
+    from gekko_common.messages import BacktestProgress, progress_decoder
+    from gekko_gateway.frames import progress_frame
+
+    sent = BacktestProgress(
+        id="run-1", percent=37.5, candles=3, total=8, candles_per_s=1200.0, at="2025-05-20T00:02:00.000Z"
+    )
+    assert progress_frame(progress_decoder.decode(encoder.encode(sent))) == {
+        "type": "backtest_progress",
+        "id": "run-1",
+        "percent": 37.5,
+        "candles": 3,
+        "total": 8,
+        "candles_per_s": 1200.0,
+        "at": "2025-05-20T00:02:00.000Z",
+    }

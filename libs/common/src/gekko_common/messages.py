@@ -55,6 +55,23 @@ class RunBacktest(msgspec.Struct, frozen=True, kw_only=True):
 
     request_id: str
     config: dict[str, Any]
+    progress_id: str | None = None
+    """The id its ``backtest_progress`` frames carry when the client named one (then a first and a last
+    frame are sent however short the run); None: the request id, and frames only for long runs."""
+
+
+class BacktestProgress(msgspec.Struct, frozen=True, kw_only=True):
+    """How far a running backtest is: published on core NATS now and then (never kept), relayed to
+    websocket clients as a ``backtest_progress`` frame."""
+
+    id: str
+    percent: float
+    """1-minute candles processed, in percent of the backtest's; 100 only once its answer is ready."""
+    candles: int
+    total: int
+    candles_per_s: float
+    at: str | None
+    """The start of the last 1-minute candle processed (ISO 8601); None before the first one."""
 
 
 class SweepJob(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,3 +127,4 @@ envelope_decoder = msgspec.json.Decoder(Envelope)
 health_decoder = msgspec.json.Decoder(Health)
 reply_decoder = msgspec.json.Decoder(Reply)
 raw_reply_decoder = msgspec.json.Decoder(RawReply)
+progress_decoder = msgspec.json.Decoder(BacktestProgress)

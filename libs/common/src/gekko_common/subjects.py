@@ -28,6 +28,16 @@ BACKTEST: Final = f"{PREFIX}.cmd.backtest"
 BACKTEST_CANCEL: Final = f"{PREFIX}.cmd.backtest.cancel"
 """Published by the gateway when the HTTP client of a backtest went away: ``.{request id}``."""
 
+
+def backtest_progress(request_id: str) -> str:
+    """Where the backtester publishes the progress of one backtest: core NATS only, outside the event
+    stream (progress is not a fact to keep or replay)."""
+    return f"{PREFIX}.progress.backtest.{request_id}"
+
+
+BACKTEST_PROGRESS_ALL: Final = backtest_progress("*")
+"""The progress of every backtest (the gateway relays it to websocket clients)."""
+
 SWEEP_SUBMIT: Final = f"{PREFIX}.cmd.sweep.submit"
 """A sweep request (the POST /api/sweep body), checked and started by one backtester (queue group)."""
 SWEEP_JOB: Final = f"{PREFIX}.cmd.sweep.job"

@@ -14,7 +14,7 @@ from gekko_common import subjects
 from gekko_common.infra import bus
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.infra.store import CandleStore
-from gekko_common.messages import Reply, RunBacktest
+from gekko_common.messages import BacktestProgress, Reply, RunBacktest, encoder
 
 
 async def setup(runtime: ServiceRuntime) -> None:
@@ -24,7 +24,16 @@ async def setup(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     store = await CandleStore.connect(settings.database_url, min_size=1, max_size=4)
     runtime.on_stop(store.close)
-    service = BacktestService(store, DatasetCache(settings.backtest_cache_mb * 1024 * 1024), settings.strategy_dir)
+    loop = asyncio.get_running_loop()
+
+    def publish_progress(report: BacktestProgress) -> None:
+        """Called from the engine's thread: hand the report to the event loop, never wait for it."""
+        subject = subjects.backtest_progress(report.id)
+        asyncio.run_coroutine_threadsafe(nc.publish(subject, encoder.encode(report)), loop)
+
+    service = BacktestService(
+        store, DatasetCache(settings.backtest_cache_mb * 1024 * 1024), settings.strategy_dir, publish_progress
+    )
 
     async def handle(msg: Msg) -> Reply:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -16,7 +17,8 @@ from gekko_common.errors import ConfigError, EngineError
 from gekko_common.infra import metrics
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import Market
-from gekko_common.messages import Reply, RunBacktest
+from gekko_common.messages import BacktestProgress, Reply, RunBacktest
+from gekko_common.progress import BacktestMeter
 
 log = logging.getLogger(__name__)
 SHOWN_RANGES = 5
@@ -37,8 +39,16 @@ def describe(ranges: list[tuple[int, int]]) -> str:
 class BacktestService:
     """Runs backtests against the candle store, with a bounded cache of recent datasets."""
 
-    def __init__(self, store: CandleStore, cache: DatasetCache, strategy_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        store: CandleStore,
+        cache: DatasetCache,
+        strategy_dir: str | None = None,
+        progress: Callable[[BacktestProgress], None] | None = None,
+    ) -> None:
         self.store = store
+        self.progress = progress
+        """Hears how far each backtest is (from the engine's thread too); None: nobody is told."""
         self.cache = cache
         self.strategy_dir = strategy_dir
         if strategy_dir:
@@ -91,6 +101,19 @@ class BacktestService:
             )
         return frame
 
+    def _meter(self, command: RunBacktest, candles: Candles) -> BacktestMeter | None:
+        """The started progress meter of this run, or None when nobody hears progress."""
+        if self.progress is None:
+            return None
+        meter = BacktestMeter(
+            command.progress_id or command.request_id,
+            candles.start,
+            self.progress,
+            announce=command.progress_id is not None,
+        )
+        meter.begin()
+        return meter
+
     async def _run(self, command: RunBacktest) -> Reply:
 
         try:
@@ -103,7 +126,10 @@ class BacktestService:
                 self.cancelled.discard(command.request_id)
                 return Reply(error="cancelled", status=499)
             candles = Candles.from_frame(frame)
-            result = await asyncio.to_thread(run_backtest, config, candles)
+            meter = self._meter(command, candles)
+            result = await asyncio.to_thread(run_backtest, config, candles, None, meter)
+            if meter is not None:
+                meter.end()
             metrics.BACKTEST_CANDLES.inc(frame.height)
         except ConfigError as exc:
             return Reply(error=str(exc.message), status=400, field=exc.field)

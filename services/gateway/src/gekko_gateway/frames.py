@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from gekko_common import events, subjects, sweep
-from gekko_common.messages import Envelope
+from gekko_common.messages import BacktestProgress, Envelope
 
 Frame = dict[str, Any]
 
@@ -69,3 +69,20 @@ def _sweep_frame(sweep_id: str, env: Envelope) -> Frame | None:
         case sweep.ERROR:
             return {"type": sweep.ERROR, "sweep_id": sweep_id, "error": env.payload}
     return None
+
+
+BACKTEST_PROGRESS = "backtest_progress"
+"""This project's own frame: how far a running backtest is."""
+
+
+def progress_frame(report: BacktestProgress) -> Frame:
+    """The ``backtest_progress`` frame of a running backtest's progress report."""
+    return {
+        "type": BACKTEST_PROGRESS,
+        "id": report.id,
+        "percent": report.percent,
+        "candles": report.candles,
+        "total": report.total,
+        "candles_per_s": report.candles_per_s,
+        "at": report.at,
+    }

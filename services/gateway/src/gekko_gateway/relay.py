@@ -19,8 +19,8 @@ from nats.aio.msg import Msg
 
 from gekko_common import subjects
 from gekko_common.infra import metrics
-from gekko_common.messages import envelope_decoder
-from gekko_gateway.frames import to_frame
+from gekko_common.messages import envelope_decoder, progress_decoder
+from gekko_gateway.frames import progress_frame, to_frame
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +43,20 @@ class Relay:
         self.backlog_bytes = backlog_bytes
         self.clients: set[Client_] = set()
         self.sent = 0
-        self._sub: Any = None
+        self._subs: list[Any] = []
 
     async def start(self, nc: Client) -> None:
-        """Subscribe to every event subject."""
-        self._sub = await nc.subscribe(subjects.EVENTS_ALL, cb=self._on_msg)
+        """Subscribe to every event subject and to the backtests' progress."""
+        self._subs = [
+            await nc.subscribe(subjects.EVENTS_ALL, cb=self._on_msg),
+            await nc.subscribe(subjects.BACKTEST_PROGRESS_ALL, cb=self._on_progress),
+        ]
 
     async def stop(self) -> None:
         """Unsubscribe and close every client."""
-        if self._sub is not None:
+        for sub in self._subs:
             with contextlib.suppress(Exception):
-                await self._sub.unsubscribe()
+                await sub.unsubscribe()
         for c in list(self.clients):
             self._drop(c, 1001)
 
@@ -66,6 +69,14 @@ class Relay:
         frame = to_frame(msg.subject, env)
         if frame is not None:
             self.broadcast(msgspec.json.encode(frame))
+
+    async def _on_progress(self, msg: Msg) -> None:
+        try:
+            report = progress_decoder.decode(msg.data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            log.warning("undecodable progress report on %s", msg.subject)
+            return
+        self.broadcast(msgspec.json.encode(progress_frame(report)))
 
     def broadcast(self, data: bytes) -> None:
         """Queue one frame for every client; never blocks."""

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import json
 import tomllib
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gekko_common.cli.common import CliError, Output, make_output, output_options, run
+
+if TYPE_CHECKING:
+    from gekko_common.messages import BacktestProgress
+
+Sink = Callable[["BacktestProgress"], None]
+"""Where a backtest's progress reports go (the progress bar)."""
 
 JS_TIME_LIMIT_S = 2
 JS_MEMORY_LIMIT = 64 * 1024 * 1024
@@ -96,11 +103,12 @@ def _failure(error: str, field: str | None) -> CliError:
     return CliError(f"{field}: {error}" if field and not error.startswith(field) else error)
 
 
-async def via_service(config: dict[str, Any], nats_url: str) -> dict[str, Any]:
-    """The backtest on the stack's backtesters (the work queue behind ``POST /api/backtest``)."""
+async def via_service(config: dict[str, Any], nats_url: str, sink: Sink | None = None) -> dict[str, Any]:
+    """The backtest on the stack's backtesters (the work queue behind ``POST /api/backtest``); its
+    progress reports (what the websocket's ``backtest_progress`` frames carry) go to ``sink``."""
     from gekko_common import subjects
     from gekko_common.infra import bus
-    from gekko_common.messages import RunBacktest, encoder, new_id
+    from gekko_common.messages import RunBacktest, encoder, new_id, progress_decoder
 
     try:
         nc = await bus.connect(nats_url, "gekko-cli-backtest")
@@ -108,7 +116,14 @@ async def via_service(config: dict[str, Any], nats_url: str) -> dict[str, Any]:
         raise CliError(str(exc)) from None
     try:
         request_id = new_id()
-        payload = encoder.encode(RunBacktest(request_id=request_id, config=config))
+        if sink is not None:
+
+            async def heard(msg: Any) -> None:
+                sink(progress_decoder.decode(msg.data))
+
+            await nc.subscribe(subjects.backtest_progress(request_id), cb=heard)
+        command = RunBacktest(request_id=request_id, config=config, progress_id=request_id if sink else None)
+        payload = encoder.encode(command)
         reply = await bus.request(
             nc, subjects.BACKTEST, payload, first_timeout=120, js=nc.jetstream(), request_id=request_id
         )
@@ -121,7 +136,9 @@ async def via_service(config: dict[str, Any], nats_url: str) -> dict[str, Any]:
     return dict(reply.result)
 
 
-async def via_store(config: dict[str, Any], database_url: str, strategy_dir: str | None) -> dict[str, Any]:
+async def via_store(
+    config: dict[str, Any], database_url: str, strategy_dir: str | None, sink: Sink | None = None
+) -> dict[str, Any]:
     """The backtester's own use case, in this process, on the candle store."""
     from gekko_backtester.dataset import DatasetCache
     from gekko_backtester.handler import BacktestService
@@ -133,8 +150,9 @@ async def via_store(config: dict[str, Any], database_url: str, strategy_dir: str
     except (OSError, ValueError) as exc:
         raise CliError(f"cannot connect to PostgreSQL at {database_url}: {exc}") from None
     try:
-        service = BacktestService(store, DatasetCache(0), strategy_dir)
-        reply = await service.run(RunBacktest(request_id=new_id(), config=config))
+        service = BacktestService(store, DatasetCache(0), strategy_dir, sink)
+        request_id = new_id()
+        reply = await service.run(RunBacktest(request_id=request_id, config=config, progress_id=request_id))
     finally:
         await store.close()
     if reply.error:
@@ -142,9 +160,11 @@ async def via_store(config: dict[str, Any], database_url: str, strategy_dir: str
     return dict(reply.result)
 
 
-def via_csv(config: dict[str, Any], csv: Path, strategy_dir: str | None) -> dict[str, Any]:
+def via_csv(config: dict[str, Any], csv: Path, strategy_dir: str | None, sink: Sink | None = None) -> dict[str, Any]:
     """The engine on a CSV file's candles (``daterange: scan``: the whole file)."""
     from gekko_common.engine import Candles, load_strategy_dir, run_backtest, select_daterange
+    from gekko_common.messages import new_id
+    from gekko_common.progress import BacktestMeter
 
     if strategy_dir:
         load_strategy_dir(strategy_dir)
@@ -154,10 +174,46 @@ def via_csv(config: dict[str, Any], csv: Path, strategy_dir: str | None) -> dict
         candles = candles.take((candles.start >= start) & (candles.start <= end))
     if len(candles) == 0:
         raise CliError(f"no candles in {csv} between the requested dates")
-    return run_backtest(config, candles)
+    if sink is None:
+        return run_backtest(config, candles)
+    meter = BacktestMeter(new_id(), candles.start, sink, announce=True)
+    meter.begin()
+    result = run_backtest(config, candles, progress=meter)
+    meter.end()
+    return result
 
 
-def _run(config: dict[str, Any], url: str | None, local: bool, csv: Path | None, out: Output) -> dict[str, Any]:
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Sink | None]:
+    """A progress bar on stderr fed by the backtest's progress reports: percent of the date range's
+    candles, candles per second and the date reached. Not enabled: no bar, no sink."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("backtesting"),
+        BarColumn(),
+        TextColumn("{task.percentage:>5.1f}%"),
+        TextColumn("{task.fields[rate]}"),
+        TextColumn("{task.fields[at]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("backtest", total=100, rate="", at="")
+
+        def show(report: BacktestProgress) -> None:
+            at = report.at[:16].replace("T", " ") if report.at else ""
+            bar.update(task, completed=report.percent, rate=f"{report.candles_per_s:,.0f} candles/s", at=at)
+
+        yield show
+
+
+def _run(
+    config: dict[str, Any], url: str | None, local: bool, csv: Path | None, out: Output, sink: Sink | None
+) -> dict[str, Any]:
     from gekko_common.errors import EngineError
     from gekko_common.settings import Settings
 
@@ -165,13 +221,13 @@ def _run(config: dict[str, Any], url: str | None, local: bool, csv: Path | None,
     try:
         if csv:
             out.note(f"engine in this process on {csv}; strategies of GEKKO_STRATEGY_DIR={strategy_dir}")
-            return via_csv(config, csv, strategy_dir)
+            return via_csv(config, csv, strategy_dir, sink)
         assert url is not None
         if local:
             out.note(f"engine in this process; strategies of GEKKO_STRATEGY_DIR={strategy_dir}")
-            return run(via_store(config, url, strategy_dir))
+            return run(via_store(config, url, strategy_dir, sink))
         out.note("on the stack's backtesters (their GEKKO_STRATEGY_DIR)")
-        return run(via_service(config, url))
+        return run(via_service(config, url, sink))
     except EngineError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
@@ -230,10 +286,8 @@ def backtest_command(
         config = prepare(load_config(config_path), start, end)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    from rich.console import Console
-
-    with Console(stderr=True).status("backtesting ...", spinner="dots") if not out.json else nullcontext():
-        result = _run(config, url, local, csv, out)
+    with progress_bar(not out.json) as sink:
+        result = _run(config, url, local, csv, out, sink)
     metrics = extra_metrics(result, config)
     document = {**result, EXTRA_METRICS_KEY: metrics}
     if output:

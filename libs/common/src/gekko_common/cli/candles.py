@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from gekko_common.cli.common import CliError, make_output, output_options, run
+from gekko_common.cli.common import CliError, Output, make_output, output_options, run
 from gekko_common.market import CANDLE_COLUMNS, Market
 
 if TYPE_CHECKING:
     import polars as pl
+
+CHUNK_ROWS = 20_000
+"""``import-csv`` writes this many rows per transaction, and moves its progress bar after each."""
 
 
 def read_csv(path: Path) -> pl.DataFrame:
@@ -55,6 +58,36 @@ async def _store(url: str) -> Any:
     return await CandleStore.connect(url)
 
 
+async def write_with_progress(url: str, market: Market, frame: pl.DataFrame, out: Output) -> int:
+    """Store ``frame`` in chunks of CHUNK_ROWS with a progress bar on stderr (rows of the file written,
+    new candles, rows per second); returns how many candles were new."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn(f"importing {market.label}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        MofNCompleteColumn(),
+        TextColumn("rows, {task.fields[new]} new, {task.fields[rate]} rows/s"),
+        TimeElapsedColumn(),
+    )
+    store = await _store(url)
+    written = 0
+    started = time.perf_counter()
+    try:
+        with Progress(*columns, console=Console(stderr=True), disable=out.json) as bar:
+            task = bar.add_task("import", total=frame.height, new=0, rate=0)
+            for chunk in frame.iter_slices(CHUNK_ROWS):
+                written += int(await store.write(market, chunk))
+                bar.advance(task, chunk.height)
+                rate = bar.tasks[0].completed / max(time.perf_counter() - started, 1e-9)
+                bar.update(task, new=written, rate=f"{rate:,.0f}")
+        return written
+    finally:
+        await store.close()
+
+
 def market_options(fn: Any) -> Any:
     """``--exchange``, ``--currency``, ``--asset``."""
     fn = click.option("--asset", required=True, help="base asset, e.g. BTC")(fn)
@@ -68,7 +101,8 @@ def market_options(fn: Any) -> Any:
 @output_options
 def import_csv_command(file: Path, exchange: str, currency: str, asset: str, as_json: bool, verbose: bool) -> None:
     """Load a candle CSV (columns start,open,high,low,close,vwp,volume,trades; .gz allowed) into the
-    store of the stack. Rows already stored are left as they are.
+    store of the stack, with a progress bar on stderr. Rows already stored are left as they are, so an
+    interrupted import is completed by running it again.
 
     \b
     Examples:
@@ -86,17 +120,9 @@ def import_csv_command(file: Path, exchange: str, currency: str, asset: str, as_
     except (OSError, ValueError, PolarsError) as exc:
         raise CliError(str(exc).splitlines()[0]) from None
     market = Market(exchange, currency, asset)
-
-    async def write() -> int:
-        store = await _store(url)
-        try:
-            return int(await store.write(market, frame))
-        finally:
-            await store.close()
-
     started = time.perf_counter()
     try:
-        written = run(write())
+        written = run(write_with_progress(url, market, frame, out))
     except ValueError as exc:
         raise CliError(str(exc)) from None
     elapsed = time.perf_counter() - started

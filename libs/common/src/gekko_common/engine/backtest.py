@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import tomllib
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -76,6 +77,11 @@ class _Replay(Strategy):
             self.advice("long" if code > 0 else "short")
 
 
+Progress = Callable[[int], None]
+"""Told the index of the last 1-minute candle processed, every PROGRESS_EVERY strategy candles of a
+stepwise run (a compiled run has no steps to tell of)."""
+PROGRESS_EVERY = 64
+
 Backend = Literal["compiled", "stepwise"]
 """How a backtest runs its strategy: ``compiled`` computes every strategy candle's advice in one
 numba kernel and feeds the pipeline only the candles that advise; ``stepwise`` ticks the strategy
@@ -107,10 +113,13 @@ def _kernel_codes(config: dict[str, Any], strat: Any) -> Any:
     return KERNELS[cls].codes(strat, _settings(config, cls), max(history, 1) - 1, config)
 
 
-def run_backtest(config: dict[str, Any], candles: Candles, backend: Backend | None = None) -> dict[str, Any]:
+def run_backtest(
+    config: dict[str, Any], candles: Candles, backend: Backend | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
     """A whole backtest over ``candles`` (already the range to test); returns the /api/backtest answer.
 
-    ``backend`` None picks one with :func:`choose_backend`; the choice is logged. Minutes that complete
+    ``backend`` None picks one with :func:`choose_backend`; the choice is logged. ``progress`` hears
+    how far a stepwise run is. Minutes that complete
     no strategy candle change nothing observable unless a trailing stop is active, so they are skipped.
     """
     data = ((config.get("backtestResultExporter") or {}).get("data")) or {}
@@ -125,10 +134,12 @@ def run_backtest(config: dict[str, Any], candles: Candles, backend: Backend | No
     strat = batch(candles, size)
     if backend == "compiled":
         return _run_with_codes(config, candles, strat, _kernel_codes(config, strat), exporter)
-    return _run_stepwise(config, candles, strat, exporter)
+    return _run_stepwise(config, candles, strat, exporter, progress)
 
 
-def _run_stepwise(config: dict[str, Any], candles: Candles, strat: Any, exporter: Exporter) -> dict[str, Any]:
+def _run_stepwise(
+    config: dict[str, Any], candles: Candles, strat: Any, exporter: Exporter, progress: Progress | None = None
+) -> dict[str, Any]:
     """Every strategy candle through the pipeline (and every minute while a trailing stop is active)."""
     pipeline, _ = _pipeline(config, exporter, minute_events=False)
     starts = candles.start.tolist()
@@ -167,6 +178,8 @@ def _run_stepwise(config: dict[str, Any], candles: Candles, strat: Any, exporter
         exporter.want_candles = False
     warm_k = max(int(config["tradingAdvisor"].get("historySize") or 0), 1) - 1
     for k, end in enumerate(strat.last_index.tolist()):
+        if progress is not None and k % PROGRESS_EVERY == 0:
+            progress(end)
         if quiet is not None:
             if k != warm_k and paper.stop is None and quiet(k):
                 continue  # nothing observable happens on this candle

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from litestar import Request, Response, post
@@ -13,11 +14,14 @@ from gekko_common import subjects
 from gekko_common.config import GekkoConfig
 from gekko_common.infra import bus
 from gekko_common.messages import RawReply, RunBacktest, encoder, new_id, raw_reply_decoder
-from gekko_gateway.errors import ApiError, json_body
+from gekko_gateway.errors import ApiError, bad_request, json_body
 from gekko_gateway.schemas import BacktestResult, responses
 
 QUEUE_WAIT_S = 120.0
 """How long a backtest may wait in the queue for a free backtester before the client gets a 504."""
+PROGRESS_HEADER = "X-Gekko-Progress-Id"
+"""A client's name for its backtest, carried by the ``backtest_progress`` frames of that run."""
+_PROGRESS_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 async def call(
@@ -84,13 +88,23 @@ async def call(
     return Response(content=bytes(answer.result), media_type="application/json")
 
 
+def progress_id(request: Request[Any, Any, Any]) -> str | None:
+    """The client's ``X-Gekko-Progress-Id``, if it sent one (letters, digits, ``_`` and ``-``, at most 64)."""
+    value = request.headers.get(PROGRESS_HEADER)
+    if value is None:
+        return None
+    if not _PROGRESS_ID.fullmatch(value):
+        raise bad_request(f"{PROGRESS_HEADER} must be 1 to 64 letters, digits, '_' or '-'", PROGRESS_HEADER)
+    return value
+
+
 @post("/api/backtest", status_code=200, responses=responses(BacktestResult, 400, 413, 422, 503, 504))
 async def backtest(
     request: Request[Any, Any, Any], state: State, data: JSONBody[GekkoConfig | None] = None
 ) -> Response[Any]:
     """Run a backtest of a Gekko config; the answer is the original's result object."""
     body = await json_body(request)
-    command = RunBacktest(request_id=new_id(), config=body)
+    command = RunBacktest(request_id=new_id(), config=body, progress_id=progress_id(request))
     return await call(
         state,
         subjects.BACKTEST,

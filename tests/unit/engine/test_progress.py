@@ -1,0 +1,76 @@
+"""Backtest progress: the engine's hook on stepwise runs and the meter that turns it into reports."""
+
+from __future__ import annotations
+
+import json
+
+from gekko_common.engine import Candles, run_backtest
+from gekko_common.messages import BacktestProgress
+from gekko_common.progress import BacktestMeter
+from tests.conftest import SMALL_CSV
+from tests.unit.engine.test_drivers import config
+
+CANDLES = Candles.from_csv(SMALL_CSV)
+
+
+def test_a_stepwise_run_tells_its_progress_in_rising_candle_indexes_and_answers_the_same() -> None:
+    cfg = config(
+        "MACD",
+        1,
+        MACD={"short": 10, "long": 21, "signal": 9, "thresholds": {"down": -0.1, "up": 0.1, "persistence": 1}},
+    )
+    heard: list[int] = []
+    told = run_backtest(cfg, CANDLES, "stepwise", heard.append)
+    assert json.dumps(told) == json.dumps(run_backtest(cfg, CANDLES, "stepwise"))
+    assert heard == sorted(heard)
+    assert heard[0] == 0
+    assert len(heard) == len(range(0, len(CANDLES), 64))  # every 64th strategy candle of candle size 1
+    assert heard[-1] <= len(CANDLES) - 1
+
+
+def test_a_compiled_run_has_no_steps_to_tell() -> None:
+    cfg = config(
+        "MACD",
+        60,
+        MACD={"short": 10, "long": 21, "signal": 9, "thresholds": {"down": -0.1, "up": 0.1, "persistence": 1}},
+    )
+    heard: list[int] = []
+    run_backtest(cfg, CANDLES, "compiled", heard.append)
+    assert heard == []
+
+
+def meter(announce: bool, interval: float) -> tuple[BacktestMeter, list[BacktestProgress]]:
+    reports: list[BacktestProgress] = []
+    return BacktestMeter("run-1", CANDLES.start, reports.append, announce=announce, interval=interval), reports
+
+
+def test_an_announced_run_reports_0_then_rising_percents_then_100_only_at_the_end() -> None:
+    m, reports = meter(announce=True, interval=0)
+    m.begin()
+    for index in (0, 999, 2159, 4319):
+        m(index)
+    m.end()
+    assert [r.percent for r in reports] == [0.0, 0.0, 23.1, 50.0, 99.9, 100.0]
+    assert [r.candles for r in reports] == [0, 1, 1000, 2160, 4320, 4320]
+    assert reports[0].at is None
+    assert reports[1].at == "2025-05-20T00:00:00.000Z"
+    assert reports[-1].at == "2025-05-22T23:59:00.000Z"
+    assert {r.id for r in reports} == {"run-1"}
+    assert all(r.total == 4320 for r in reports)
+
+
+def test_an_unannounced_run_shorter_than_the_interval_reports_nothing() -> None:
+    m, reports = meter(announce=False, interval=60)
+    m.begin()
+    for index in range(0, 4320, 64):
+        m(index)
+    m.end()
+    assert reports == []
+
+
+def test_an_unannounced_long_run_ends_with_100_percent() -> None:
+    m, reports = meter(announce=False, interval=0)
+    m.begin()
+    m(2000)
+    m.end()
+    assert [r.percent for r in reports] == [46.3, 100.0]
