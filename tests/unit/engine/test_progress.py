@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from gekko_common.engine import Candles, run_backtest
+from gekko_common.engine import Candles, load_strategy_dir, run_backtest
 from gekko_common.messages import BacktestProgress
 from gekko_common.progress import BacktestMeter
-from tests.conftest import SMALL_CSV
+from tests.conftest import ROOT, SMALL_CSV
 from tests.unit.engine.test_drivers import config
 
 CANDLES = Candles.from_csv(SMALL_CSV)
@@ -74,3 +74,14 @@ def test_an_unannounced_long_run_ends_with_100_percent() -> None:
     m(2000)
     m.end()
     assert [r.percent for r in reports] == [46.3, 100.0]
+
+
+def test_a_javascript_strategy_running_ahead_tells_its_progress_block_by_block() -> None:
+    load_strategy_dir(ROOT / "tests" / "strategies")
+    cfg = config("js_MACD", 1)
+    heard: list[int] = []
+    told = run_backtest(cfg, CANDLES, progress=heard.append)
+    assert json.dumps(told) == json.dumps(run_backtest(cfg, CANDLES))
+    assert heard
+    assert heard == sorted(heard)
+    assert heard[-1] == len(CANDLES) - 1  # JavaScript ran through the last candle

@@ -79,7 +79,8 @@ class _Replay(Strategy):
 
 Progress = Callable[[int], None]
 """Told the index of the last 1-minute candle processed, every PROGRESS_EVERY strategy candles of a
-stepwise run (a compiled run has no steps to tell of)."""
+stepwise run and after each block a JavaScript strategy runs ahead (a compiled run has no steps to
+tell of)."""
 PROGRESS_EVERY = 64
 
 Backend = Literal["compiled", "stepwise"]
@@ -169,7 +170,14 @@ def _run_stepwise(
         strat.volume.tolist(),
         strat.trades.tolist(),
     ]
-    quiet = _quiet_candles(pipeline, exporter, columns)
+    last_index = strat.last_index.tolist()
+
+    def ran_ahead(k: int) -> None:
+        """JavaScript ran ahead through strategy candle ``k``."""
+        if progress is not None:
+            progress(last_index[k])
+
+    quiet = _quiet_candles(pipeline, exporter, columns, ran_ahead)
     ticks = pipeline.advisor.strategy.ticks() if quiet is not None else None  # type: ignore[attr-defined]
     if ticks is not None:
         return _run_ticks(config, candles, strat, pipeline, ticks, exporter)
@@ -177,7 +185,7 @@ def _run_stepwise(
     if quiet is not None:
         exporter.want_candles = False
     warm_k = max(int(config["tradingAdvisor"].get("historySize") or 0), 1) - 1
-    for k, end in enumerate(strat.last_index.tolist()):
+    for k, end in enumerate(last_index):
         if progress is not None and k % PROGRESS_EVERY == 0:
             progress(end)
         if quiet is not None:
@@ -207,11 +215,12 @@ def _run_stepwise(
     return exporter.result(config)
 
 
-def _quiet_candles(pipeline: Pipeline, exporter: Exporter, columns: list[list[Any]]) -> Any:
+def _quiet_candles(pipeline: Pipeline, exporter: Exporter, columns: list[list[Any]], progress: Progress) -> Any:
     """A strategy that can run ahead over all the candles (JavaScript ones) says which candles emit
-    nothing; those skip the pipeline, as with compiled kernels. None: every candle goes through it."""
+    nothing; those skip the pipeline, as with compiled kernels. None: every candle goes through it.
+    ``progress`` hears of the strategy candles it runs ahead through."""
     prepare = getattr(pipeline.advisor.strategy, "prepare_series", None)
-    if prepare is None or exporter.want_updates or exporter.want_values or not prepare(columns):
+    if prepare is None or exporter.want_updates or exporter.want_values or not prepare(columns, progress):
         return None
     return pipeline.advisor.strategy.quiet  # type: ignore[attr-defined]
 

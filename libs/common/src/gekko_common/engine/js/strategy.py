@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -44,8 +45,9 @@ class JsStrategy(Strategy):
         if self.js.bridged and not self.in_worker:  # it needs Python mid-call: run it under a watchdog
             self.worker = Worker(self.name, self.directory, settings, config)
 
-    def prepare_series(self, columns: list[list[Any]]) -> bool:
-        """A backtest hands over all its strategy candles (start, open, ... trades columns) after init.
+    def prepare_series(self, columns: list[list[Any]], progress: Callable[[int], None] | None = None) -> bool:
+        """A backtest hands over all its strategy candles (start, open, ... trades columns) after init;
+        ``progress`` hears the index of the last strategy candle JavaScript ran through, block by block.
 
         Indicator values are computed here for every candle and handed to JavaScript in chunks. A
         strategy that does not hear of its trades cannot depend on the pipeline, so JavaScript runs
@@ -59,7 +61,7 @@ class JsStrategy(Strategy):
             return False
         assert self.series is not None
         if self.series.ahead:
-            self.series.run_all(self.js)
+            self.series.run_all(self.js, progress)
         return True
 
     def load_series(self, columns: list[list[Any]]) -> bool:
@@ -289,9 +291,11 @@ class _Series:
         self.block = _CHUNK
         self.emits: dict[int, tuple[Any, Any]] = {}
 
-    def run_all(self, js: JsRun) -> None:
+    def run_all(self, js: JsRun, progress: Callable[[int], None] | None = None) -> None:
         while self.done < self.size - 1:
             self.run_block(js)
+            if progress is not None:
+                progress(self.done)
 
     def run_block(self, js: JsRun) -> None:
         """Run the next block of candles, whatever they emit."""
