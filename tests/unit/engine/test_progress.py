@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
-from gekko_common.engine import Candles, load_strategy_dir, run_backtest
+import pytest
+
+from gekko_common.engine import Candles, load_strategy_dir, registered, run_backtest
+from gekko_common.engine.strategy import _REGISTRY
 from gekko_common.messages import BacktestProgress
 from gekko_common.progress import BacktestMeter
 from tests.conftest import ROOT, SMALL_CSV
@@ -76,8 +80,17 @@ def test_an_unannounced_long_run_ends_with_100_percent() -> None:
     assert [r.percent for r in reports] == [46.3, 100.0]
 
 
-def test_a_javascript_strategy_running_ahead_tells_its_progress_block_by_block() -> None:
+@pytest.fixture
+def js_strategies() -> Iterator[None]:
+    """The test strategies, registered for one test only."""
+    before = registered()
     load_strategy_dir(ROOT / "tests" / "strategies")
+    yield
+    _REGISTRY.strategies.clear()
+    _REGISTRY.strategies.update(before)
+
+
+def test_a_javascript_strategy_running_ahead_tells_its_progress_block_by_block(js_strategies) -> None:
     cfg = config("js_MACD", 1)
     heard: list[int] = []
     told = run_backtest(cfg, CANDLES, progress=heard.append)

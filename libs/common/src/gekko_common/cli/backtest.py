@@ -186,11 +186,14 @@ def via_csv(config: dict[str, Any], csv: Path, strategy_dir: str | None, sink: S
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[Sink | None]:
     """A progress bar on stderr fed by the backtest's progress reports: percent of the date range's
-    candles, candles per second and the date reached. Not enabled: no bar, no sink."""
-    if not enabled:
+    candles, candles per second and the date reached. Not enabled, or stderr not a terminal: no bar,
+    no sink (nothing is written to a log or a pipe)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
         yield None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (
@@ -201,7 +204,7 @@ def progress_bar(enabled: bool) -> Iterator[Sink | None]:
         TextColumn("{task.fields[at]}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True)) as bar:
+    with Progress(*columns, console=console) as bar:
         task = bar.add_task("backtest", total=100, rate="", at="")
 
         def show(report: BacktestProgress) -> None:

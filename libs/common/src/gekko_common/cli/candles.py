@@ -59,8 +59,8 @@ async def _store(url: str) -> Any:
 
 
 async def write_with_progress(url: str, market: Market, frame: pl.DataFrame, out: Output) -> int:
-    """Store ``frame`` in chunks of CHUNK_ROWS with a progress bar on stderr (rows of the file written,
-    new candles, rows per second); returns how many candles were new."""
+    """Store ``frame`` in chunks of CHUNK_ROWS with a progress bar on stderr when it is a terminal (rows
+    of the file written, new candles, rows per second); returns how many candles were new."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
@@ -76,7 +76,8 @@ async def write_with_progress(url: str, market: Market, frame: pl.DataFrame, out
     written = 0
     started = time.perf_counter()
     try:
-        with Progress(*columns, console=Console(stderr=True), disable=out.json) as bar:
+        console = Console(stderr=True)
+        with Progress(*columns, console=console, disable=out.json or not console.is_terminal) as bar:
             task = bar.add_task("import", total=frame.height, new=0, rate=0)
             for chunk in frame.iter_slices(CHUNK_ROWS):
                 written += int(await store.write(market, chunk))
