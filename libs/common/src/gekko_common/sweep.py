@@ -15,8 +15,6 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from gekko_common.config import select_daterange
-from gekko_common.dates import parse_date
 from gekko_common.errors import ConfigError
 
 REPORT_OBJECTIVES = (
@@ -234,6 +232,8 @@ def _int(raw: dict[str, Any], key: str, default: int | None, minimum: int) -> in
 
 
 def _range(raw: Any, name: str) -> tuple[int, int]:
+    from gekko_common.dates import parse_date  # here: `gekko sweep` imports this module only to rank
+
     if not isinstance(raw, dict):
         raise ConfigError(name, f"{name} must be an object with from and to")
     start, end = parse_date(raw.get("from"), f"{name}.from"), parse_date(raw.get("to"), f"{name}.to")
@@ -255,6 +255,8 @@ def _windows(body: dict[str, Any], config: dict[str, Any]) -> tuple[Window, ...]
     count = walk.get("windows") if isinstance(walk, dict) else None
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 50:
         raise ConfigError("walkForward.windows", "walkForward.windows must be an integer from 1 to 50")
+    from gekko_common.config import select_daterange  # here: see _range
+
     start, end = select_daterange(config)
     # k+1 equal segments: window i trains on segment i and tests on segment i+1
     edges = [start + (end - start) * i // (count + 1) // 60 * 60 for i in range(count + 2)]

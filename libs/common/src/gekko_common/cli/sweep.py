@@ -9,18 +9,16 @@ At the end the ranked table is printed and the results written as JSON (a list o
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 import time
-import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import click
-import msgspec
 
 from gekko_common.cli.common import CliError
 from gekko_common.sweep import score
@@ -101,7 +99,7 @@ def sweep_command(**options: Any) -> None:
     """
     from gekko_common.cli.stackinfo import need
 
-    args = argparse.Namespace(**options)
+    args = SimpleNamespace(**options)
     run(args, need("gateway", args.verbose), os.environ.get("GEKKO_API_TOKEN"))
 
 
@@ -110,7 +108,12 @@ def _space_file(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     text = path.read_text()
-    space = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    if path.suffix == ".toml":
+        import tomllib
+
+        space = tomllib.loads(text)
+    else:
+        space = json.loads(text)
     if not isinstance(space, dict):
         raise Refused(f"{path}: the space maps parameter paths to values or ranges")
     return space
@@ -158,7 +161,7 @@ def _load_config(path: Path) -> dict[str, Any]:
     return load_config(path)
 
 
-def request_body(args: argparse.Namespace) -> dict[str, Any]:
+def request_body(args: SimpleNamespace) -> dict[str, Any]:
     """The POST /api/sweep body the flags describe."""
     if args.config is None:
         raise ValueError("--config is required (or --attach ID)")
@@ -224,12 +227,12 @@ class Gateway:
 
     def submit(self, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            status, content = self._request("POST", "/api/sweep", msgspec.json.encode(body))
+            status, content = self._request("POST", "/api/sweep", json.dumps(body).encode())
         except GatewayAway as exc:
             raise SweepFailed(f"cannot reach the gateway at {self.url}: {exc}") from None
         if status != 200:
             raise (Refused if status < 500 else SweepFailed)(_error(content))
-        result: dict[str, Any] = msgspec.json.decode(content)
+        result: dict[str, Any] = json.loads(content)
         return result
 
     def sweep(self, sweep_id: str, results: bool, wait: float = 0) -> dict[str, Any]:
@@ -243,7 +246,7 @@ class Gateway:
                 if status == 404:
                     raise Refused(f"no sweep {sweep_id!r}")
                 if status == 200:
-                    record: dict[str, Any] = msgspec.json.decode(content)
+                    record: dict[str, Any] = json.loads(content)
                     return record
             except GatewayAway:
                 pass
@@ -254,10 +257,10 @@ class Gateway:
 
 def _error(content: bytes) -> str:
     try:
-        body = msgspec.json.decode(content)
+        body = json.loads(content)
         field = f" ({body['field']})" if body.get("field") else ""
         return f"{body.get('error', content.decode(errors='replace'))}{field}"
-    except (msgspec.DecodeError, AttributeError):
+    except (ValueError, AttributeError):
         return content.decode(errors="replace")
 
 
@@ -338,10 +341,11 @@ def flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def write_outputs(args: argparse.Namespace, rows: list[dict[str, Any]], objective: str) -> None:
+def write_outputs(args: SimpleNamespace, rows: list[dict[str, Any]], objective: str) -> None:
     """JSON, CSV, Parquet and heatmap files, as asked."""
     if args.output:
-        args.output.write_bytes(msgspec.json.format(msgspec.json.encode(rows), indent=2))
+        # one result a line: readable, and json's C encoder (an indent would take its slow pure-Python one)
+        args.output.write_text("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
     if args.csv or args.parquet:
         import polars as pl
 
@@ -384,7 +388,7 @@ def heatmap(rows: list[dict[str, Any]], objective: str, path: Path) -> None:
     plt.close(fig)
 
 
-def run(args: argparse.Namespace, url: str, token: str | None) -> None:
+def run(args: SimpleNamespace, url: str, token: str | None) -> None:
     """Submit (or attach to) a sweep, follow it, rank and write the results."""
     started = time.perf_counter()
     gateway = Gateway(url, token)
