@@ -235,3 +235,11 @@ def test_a_live_bridged_gekko_trades_as_its_backtest(candles) -> None:
     assert [(t["action"], t["price"]) for t in trades] == [
         (t["action"], t["price"]) for t in run_backtest(cfg, candles)["trades"]
     ]
+
+
+def test_a_live_gekko_whose_bridged_strategy_runs_away_stops_with_an_error_naming_it(candles, monkeypatch) -> None:
+    monkeypatch.setattr(runtime, "TIME_LIMIT_S", 0.5)
+    engine = Engine(config("js_runaway", 1, 3, js_runaway={"runaway": True}))
+    with pytest.raises(StrategyError, match=r"strategy js_runaway exceeded the time limit of 0\.5 s in check"):
+        for i in range(10):
+            engine.feed(_row(candles, i))
