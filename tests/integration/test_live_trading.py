@@ -18,6 +18,7 @@ import httpx
 import pytest
 from aiohttp import web
 
+from gekko_common.events import Event, Portfolio, TradeInitiated, decode_event, payload_of
 from gekko_common.infra.exchange import make_exchange
 from gekko_emulator.app import Exchange, build_app
 from gekko_emulator.data import Series
@@ -90,7 +91,7 @@ class Events:
         self.items: list[tuple[str, Any, str]] = []
 
     async def __call__(self, kind: str, payload: Any, key: str) -> None:
-        self.items.append((kind, payload, key))
+        self.items.append((kind, payload_of(payload) if isinstance(payload, Event) else payload, key))
 
     def kinds(self, *only: str) -> list[str]:
         return [k for k, _, _ in self.items if not only or k in only]
@@ -101,7 +102,9 @@ class Events:
     def log(self) -> TraderLog:
         history = TraderLog()
         for kind, payload, key in self.items:
-            history.add(kind, payload, key)
+            event = decode_event(kind, payload)
+            assert isinstance(event, Event)
+            history.add(event, key)
         return history
 
 
@@ -422,8 +425,9 @@ async def test_a_takeover_finishes_an_advice_whose_order_never_reached_the_excha
     events = Events()
     history = TraderLog()
     history.add(
-        "tradeInitiated",
-        {"id": "trade-4", "adviceId": "advice-4", "action": "buy", "portfolio": {}, "balance": 0},
+        TradeInitiated(
+            id="trade-4", adviceId="advice-4", action="buy", portfolio=Portfolio(asset=0, currency=0), balance=0
+        ),
         "initiated:trade-4",
     )
     trader = Trader("g-8", client, events, history=history, interval_s=0.1)

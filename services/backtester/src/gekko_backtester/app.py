@@ -17,6 +17,29 @@ from gekko_common.infra.store import CandleStore
 from gekko_common.messages import BacktestProgress, Reply, RunBacktest, encoder
 
 
+async def serve_sweeps(runtime: ServiceRuntime, sweeps: Sweeps) -> list[asyncio.Task[None]]:
+    """Sweep submissions, the sweep drivers and the sweep chunk workers; returns the workers."""
+    assert runtime.nc is not None
+    assert runtime.js is not None
+    await bus.serve(runtime.nc, subjects.SWEEP_SUBMIT, sweeps.submit, queue=subjects.Q_BACKTESTERS)
+    workers: list[asyncio.Task[None]] = []
+    for durable, handler, concurrency in (
+        (subjects.DURABLE_SWEEP_DRIVERS, sweeps.drive, 8),
+        (subjects.DURABLE_SWEEP_WORKERS, sweeps.run_chunk, 1),
+    ):
+        workers += await bus.serve_queue(
+            runtime.nc,
+            runtime.js,
+            subjects.STREAM_SWEEPS,
+            durable,
+            handler,
+            concurrency=concurrency,
+            stopping=runtime.stopping,
+            reply_required=False,
+        )
+    return workers
+
+
 async def setup(runtime: ServiceRuntime) -> None:
     """Wire the backtester."""
     assert runtime.nc is not None
@@ -51,21 +74,7 @@ async def setup(runtime: ServiceRuntime) -> None:
     )
 
     sweeps = Sweeps(service, nc, runtime.js)
-    await bus.serve(nc, subjects.SWEEP_SUBMIT, sweeps.submit, queue=subjects.Q_BACKTESTERS)
-    for durable, handler, concurrency in (
-        (subjects.DURABLE_SWEEP_DRIVERS, sweeps.drive, 8),
-        (subjects.DURABLE_SWEEP_WORKERS, sweeps.run_chunk, 1),
-    ):
-        workers += await bus.serve_queue(
-            nc,
-            runtime.js,
-            subjects.STREAM_SWEEPS,
-            durable,
-            handler,
-            concurrency=concurrency,
-            stopping=runtime.stopping,
-            reply_required=False,
-        )
+    workers += await serve_sweeps(runtime, sweeps)
     warming = asyncio.create_task(asyncio.to_thread(warm_up))
 
     async def stop_workers() -> None:

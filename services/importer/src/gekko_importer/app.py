@@ -39,27 +39,21 @@ def query_handler(fn: Callable[[dict[str, Any]], Awaitable[Any]]) -> bus.Handler
     return handle
 
 
-async def setup(runtime: ServiceRuntime) -> None:
-    """Wire the importer."""
-    assert runtime.nc is not None
-    assert runtime.js is not None
-    nc, js, settings = runtime.nc, runtime.js, runtime.settings
-    store = await CandleStore.connect(settings.database_url, min_size=1, max_size=6)
-    runtime.on_stop(store.close)
-    runtime.ready_checks.append(store.ping)
-    stats = {"imports_done": 0, "imports_failed": 0, "rows_written": 0}
-    runtime.details = lambda: dict(stats)
+class Importer:
+    """Works import jobs: one exchange client per job, its progress and its end as import events."""
 
-    await bus.serve(nc, subjects.SCAN, query_handler(lambda b: queries.scan(store, b)), queue=subjects.Q_IMPORTERS)
-    await bus.serve(nc, subjects.SCANSETS, query_handler(lambda b: queries.scansets(store)), queue=subjects.Q_IMPORTERS)
-    await bus.serve(
-        nc, subjects.CANDLES_GET, query_handler(lambda b: queries.get_candles(store, b)), queue=subjects.Q_IMPORTERS
-    )
+    def __init__(self, runtime: ServiceRuntime, store: CandleStore) -> None:
+        assert runtime.js is not None
+        self.js = runtime.js
+        self.settings = runtime.settings
+        self.store = store
+        self.stats = {"imports_done": 0, "imports_failed": 0, "rows_written": 0}
 
-    async def handle_import(msg: Msg) -> Reply:
+    async def handle(self, msg: Msg) -> Reply:
+        """One import job from the work queue."""
         job = msgspec.json.decode(msg.data, type=StartImport)
         publisher = bus.EventPublisher(
-            js, subjects.import_event(job.import_id), f"import-{job.import_id}", epoch=new_id()[:8]
+            self.js, subjects.import_event(job.import_id), f"import-{job.import_id}", epoch=new_id()[:8]
         )
         market = find_market(job.exchange, job.currency, job.asset)
         symbol = market["symbol"] if market else f"{job.asset}/{job.currency}"
@@ -68,20 +62,16 @@ async def setup(runtime: ServiceRuntime) -> None:
         async def progress(update: dict[str, Any]) -> None:
             await publisher.publish("import_update", update)
 
-        async def alive() -> None:
-            await msg.in_progress()
-
         try:
-            exchange = make_exchange(job.exchange, settings.exchange_urls)
-            written = await ride_out(lambda: run_import(job, exchange, symbol, store, progress, alive), "import")
-            stats["rows_written"] += written
-            stats["imports_done"] += 1
-            metrics.IMPORTS.labels("ok").inc()
-            metrics.IMPORT_CANDLES.inc(written)
+            exchange = make_exchange(job.exchange, self.settings.exchange_urls)
+            written = await ride_out(
+                lambda: run_import(job, exchange, symbol, self.store, progress, msg.in_progress), "import"
+            )
+            self._done(written)
         except Exception as exc:  # a permanent exchange error, or a bug: the import ends with a clear error
             if not isinstance(exc, PermanentExchangeError):
                 log.exception("import %s failed", job.import_id)
-            stats["imports_failed"] += 1
+            self.stats["imports_failed"] += 1
             metrics.IMPORTS.labels("failed").inc()
             await publisher.publish(
                 "import_error", f"import of {job.exchange} {job.currency}/{job.asset} failed: {exc}"
@@ -91,12 +81,41 @@ async def setup(runtime: ServiceRuntime) -> None:
                 await exchange.close()
         return Reply(result={"import_id": job.import_id})
 
+    def _done(self, written: int) -> None:
+        self.stats["rows_written"] += written
+        self.stats["imports_done"] += 1
+        metrics.IMPORTS.labels("ok").inc()
+        metrics.IMPORT_CANDLES.inc(written)
+
+
+async def serve_queries(nc: Any, store: CandleStore) -> None:
+    """The market-data queries (scan, scansets, candles), shared by the importers."""
+    routes: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
+        subjects.SCAN: lambda b: queries.scan(store, b),
+        subjects.SCANSETS: lambda b: queries.scansets(store),
+        subjects.CANDLES_GET: lambda b: queries.get_candles(store, b),
+    }
+    for subject, fn in routes.items():
+        await bus.serve(nc, subject, query_handler(fn), queue=subjects.Q_IMPORTERS)
+
+
+async def setup(runtime: ServiceRuntime) -> None:
+    """Wire the importer."""
+    assert runtime.nc is not None
+    assert runtime.js is not None
+    nc, js, settings = runtime.nc, runtime.js, runtime.settings
+    store = await CandleStore.connect(settings.database_url, min_size=1, max_size=6)
+    runtime.on_stop(store.close)
+    runtime.ready_checks.append(store.ping)
+    importer = Importer(runtime, store)
+    runtime.details = lambda: dict(importer.stats)
+    await serve_queries(nc, store)
     workers = await bus.serve_queue(
         nc,
         js,
         subjects.STREAM_IMPORT_JOBS,
         subjects.DURABLE_IMPORTERS,
-        handle_import,
+        importer.handle,
         concurrency=4,
         stopping=runtime.stopping,
         reply_required=False,

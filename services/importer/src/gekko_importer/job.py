@@ -63,6 +63,57 @@ async def fetch_window(
     return pl.concat(frames) if frames else candles_from_page(ohlcv_frame([]), start, end)
 
 
+class _Writer:
+    """Writes fetched windows in order, in batches, one batch while the next windows are fetched."""
+
+    def __init__(
+        self,
+        store: CandleStore,
+        market: Market,
+        latest: int,
+        progress: Callable[[dict[str, Any]], Awaitable[None]],
+        alive: Callable[[], Awaitable[None]],
+    ) -> None:
+        self.store, self.market, self.progress, self.alive = store, market, progress, alive
+        self.written = 0
+        self.latest = latest
+        self.pending: list[pl.DataFrame] = []
+        self.pending_rows = 0
+        self.writing: asyncio.Task[None] | None = None
+
+    async def add(self, frame: pl.DataFrame) -> None:
+        self.pending.append(frame)
+        self.pending_rows += frame.height
+        if self.pending_rows >= BATCH_ROWS:
+            await self.flush()
+
+    async def _write(self, frame: pl.DataFrame) -> None:
+        self.written += await self.store.write(self.market, frame)
+        self.latest = int(frame["start"].max())  # type: ignore[arg-type]
+        await self.progress({"latest": iso_s(self.latest), "done": False})
+        await self.alive()
+
+    async def flush(self) -> None:
+        """Hand the pending frames to the writer; batches are written one after the other, in order."""
+        if not self.pending:
+            return
+        frame = pl.concat(self.pending)
+        self.pending, self.pending_rows = [], 0
+        if self.writing is not None:
+            await self.writing
+        self.writing = asyncio.create_task(self._write(frame)) if frame.height else None
+
+    async def close(self) -> None:
+        """Write what is pending and wait until it is written."""
+        await self.flush()
+        if self.writing is not None:
+            await self.writing
+
+    def abort(self) -> None:
+        if self.writing is not None and not self.writing.done():
+            self.writing.cancel()
+
+
 async def run_import(
     job: StartImport,
     exchange: Any,
@@ -81,50 +132,18 @@ async def run_import(
     market = Market(job.exchange, job.currency, job.asset)
     cursor = await resume_point(store, market, job)
     windows = [(s, min(s + (PAGE - 1) * 60, job.end)) for s in range(cursor, job.end + 1, PAGE * 60)]
-    written = 0
-    latest = cursor - 60
-    pending: list[pl.DataFrame] = []
-    pending_rows = 0
-
-    writing: asyncio.Task[None] | None = None
-
-    async def write(frame: pl.DataFrame) -> None:
-        nonlocal written, latest
-        written += await store.write(market, frame)
-        latest = int(frame["start"].max())  # type: ignore[arg-type]
-        await progress({"latest": iso_s(latest), "done": False})
-        await alive()
-
-    async def flush() -> None:
-        """Hand the pending frames to the writer; batches are written one after the other, in order,
-        while the next windows are being fetched."""
-        nonlocal pending, pending_rows, writing
-        if not pending:
-            return
-        frame = pl.concat(pending)
-        pending, pending_rows = [], 0
-        if writing is not None:
-            await writing
-        writing = asyncio.create_task(write(frame)) if frame.height else None
-
+    writer = _Writer(store, market, cursor - 60, progress, alive)
     tasks: list[asyncio.Task[pl.DataFrame]] = []
     try:
         for i in range(len(windows)):
             while len(tasks) < parallel and len(tasks) + i < len(windows):
                 a, b = windows[i + len(tasks)]
                 tasks.append(asyncio.create_task(fetch_window(exchange, symbol, a, b, alive)))
-            frame = await tasks.pop(0)
-            pending.append(frame)
-            pending_rows += frame.height
-            if pending_rows >= BATCH_ROWS:
-                await flush()
-        await flush()
-        if writing is not None:
-            await writing
+            await writer.add(await tasks.pop(0))
+        await writer.close()
     finally:
         for t in tasks:
             t.cancel()
-        if writing is not None and not writing.done():
-            writing.cancel()
-    await progress({"latest": iso_s(max(latest, job.start)), "done": True})
-    return written
+        writer.abort()
+    await progress({"latest": iso_s(max(writer.latest, job.start)), "done": True})
+    return writer.written

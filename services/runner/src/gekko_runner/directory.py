@@ -8,16 +8,18 @@ import re
 import time
 from typing import Any
 
+import msgspec
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
-from gekko_common import subjects
+from gekko_common import events, subjects
+from gekko_common.events import CandleEvent, Event, decode_event
 from gekko_common.infra import bus
-from gekko_common.messages import envelope_decoder
+from gekko_common.messages import Envelope, envelope_decoder
 from gekko_runner.exchange_client import Fenced
-from gekko_runner.trader import TRADE_EVENTS, TraderLog
+from gekko_runner.trader import TRADING_EVENTS, TraderLog
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,7 @@ HOLD_S = bus.LEASE_TTL_S - 5.0
 """A lease counts as held this long after its last renewal was sent: the margin covers clock drift and
 the time a renewal takes, so a runner stops trading a gekko before anyone else can take it."""
 
+TRADING_NAMES = frozenset(cls.name for cls in TRADING_EVENTS)
 ENGINE_KEY = re.compile(r"^(\d+):(\d+)$")
 
 
@@ -53,24 +56,38 @@ class Directory:
         if position is not None:
             point = (int(position[1]), int(position[2]))
             self.last_event[gekko_id] = max(point, self.last_event.get(gekko_id, point))
-        if env.type == "gekko_new":
-            self.live[gekko_id] = env.payload
-        elif env.type in ("gekko_archived", "gekko_deleted"):
-            state = self.live.pop(gekko_id, None)
-            if state is not None and state.get("logType") == "tradebot":
-                self.left[gekko_id] = state
-            if env.type == "gekko_deleted" and gekko_id not in self.left:
-                self.trading.pop(gekko_id, None)
-        elif env.type == "candle" and isinstance(env.payload, dict):
-            self.last_candle[gekko_id] = env.payload["start"]
-        elif env.type in TRADE_EVENTS or env.type in ("portfolioChange", "portfolioValueChange"):
-            prefix = f"gekko-{gekko_id}:"
-            key = env.id[len(prefix) :] if env.id.startswith(prefix) else env.id
-            self.trading.setdefault(gekko_id, TraderLog()).add(env.type, env.payload, key)
-            return
-        else:
-            return
+        match env.type:
+            case events.GEKKO_NEW:
+                self.live[gekko_id] = env.payload
+            case events.GEKKO_ARCHIVED | events.GEKKO_DELETED:
+                self._ended(gekko_id, env.type)
+            case CandleEvent.name if isinstance(env.payload, dict):
+                self.last_candle[gekko_id] = env.payload["start"]
+            case kind if kind in TRADING_NAMES:
+                self._trading(gekko_id, env)
+                return
+            case _:
+                return
         self.changed.set()
+
+    def _ended(self, gekko_id: str, kind: str) -> None:
+        state = self.live.pop(gekko_id, None)
+        if state is not None and state.get("logType") == "tradebot":
+            self.left[gekko_id] = state
+        if kind == events.GEKKO_DELETED and gekko_id not in self.left:
+            self.trading.pop(gekko_id, None)
+
+    def _trading(self, gekko_id: str, env: Envelope) -> None:
+        """A trade, trigger or portfolio event, folded into what a takeover needs."""
+        prefix = f"gekko-{gekko_id}:"
+        key = env.id[len(prefix) :] if env.id.startswith(prefix) else env.id
+        try:
+            event = decode_event(env.type, env.payload)
+        except msgspec.ValidationError:
+            log.warning("ignoring a malformed %s of %s", env.type, gekko_id, exc_info=True)
+            return
+        if isinstance(event, Event):
+            self.trading.setdefault(gekko_id, TraderLog()).add(event, key)
 
     def left_unfinished(self) -> dict[str, dict[str, Any]]:
         """Stopped tradebots that may have left an order or a stop behind (their runner was gone)."""

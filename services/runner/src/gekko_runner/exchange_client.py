@@ -1,8 +1,8 @@
 """What a live trader needs from an exchange (engine §8.6), over one ccxt market.
 
 Ticker (best bid/ask), balances, limit orders under client order ids, order status, cancels that
-report partial fills, the fills of an order, and the market's rounding and minimums, with Gekko's
-rounding (floor to the tick) and validation reasons.
+report partial fills, the fills of an order, and the market's rounding and minimums
+(:class:`gekko_runner.rules.MarketRules`).
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
 from typing import Any, TypeVar
 
 import ccxt.async_support as ccxt
 
 from gekko_common.infra.exchange_retry import WAIT_INITIAL_S, with_retries
+from gekko_runner.rules import Fill, MarketRules
 
 T = TypeVar("T")
 
@@ -58,24 +58,6 @@ class OrderState:
         return self.status == "open"
 
 
-@dataclass(frozen=True)
-class Fill:
-    """One execution of an order."""
-
-    price: float
-    amount: float
-    timestamp_ms: int
-    fee_percent: float | None
-
-
-def _floor(value: float, tick: float) -> float:
-    """``value`` floored to a multiple of ``tick`` (a float just below a multiple counts as on it)."""
-    if tick <= 0:
-        return value
-    step = Decimal(repr(tick))
-    return float(((Decimal(repr(value)) / step) + Decimal("1e-9")).to_integral_value(ROUND_FLOOR) * step)
-
-
 class ExchangeClient:
     """One market (``BTC/USDT``) of an authenticated ccxt exchange."""
 
@@ -90,30 +72,16 @@ class ExchangeClient:
         market = exchange.market(symbol)
         precision = market.get("precision") or {}
         limits = market.get("limits") or {}
-        self.price_tick = float(precision.get("price") or 0)
-        self.amount_tick = float(precision.get("amount") or 0)
-        self.min_amount = float((limits.get("amount") or {}).get("min") or 0)
-        self.min_price = float((limits.get("price") or {}).get("min") or 0)
-        self.min_cost = float((limits.get("cost") or {}).get("min") or 0)
-
-    # market rules -------------------------------------------------------------------------------
-
-    def round_price(self, price: float) -> float:
-        return _floor(price, self.price_tick)
-
-    def round_amount(self, amount: float) -> float:
-        return _floor(amount, self.amount_tick)
-
-    def invalid(self, amount: float, price: float) -> str | None:
-        """Gekko's validation of an order: later checks overwrite earlier reasons."""
-        reason = None
-        if amount < self.min_amount or amount <= 0:
-            reason = "Amount is too small"
-        if price < self.min_price or price <= 0:
-            reason = "Price is not valid"
-        if amount * price < self.min_cost:
-            reason = "Lot size is too small"
-        return reason
+        self.rules = MarketRules(
+            price_tick=float(precision.get("price") or 0),
+            amount_tick=float(precision.get("amount") or 0),
+            min_amount=float((limits.get("amount") or {}).get("min") or 0),
+            min_price=float((limits.get("price") or {}).get("min") or 0),
+            min_cost=float((limits.get("cost") or {}).get("min") or 0),
+        )
+        self.round_price = self.rules.round_price
+        self.round_amount = self.rules.round_amount
+        self.invalid = self.rules.invalid
 
     # market data and account --------------------------------------------------------------------
 

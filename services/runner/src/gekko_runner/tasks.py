@@ -9,6 +9,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
+
 from gekko_common.dates import iso_ms, parse_date
 from gekko_common.engine import Engine
 from gekko_common.engine.performance import PerformanceAnalyzer
@@ -20,6 +22,7 @@ from gekko_common.events import (
     Event,
     Moment,
     PerformanceReport,
+    Portfolio,
     PortfolioChange,
     PortfolioValueChange,
     Roundtrip,
@@ -30,13 +33,12 @@ from gekko_common.events import (
     TriggerAborted,
     TriggerCreated,
     TriggerFired,
-    event_from,
-    payload_of,
 )
 from gekko_common.infra.exchange import candles_from_page, fetch_page, make_exchange
 from gekko_common.infra.exchange_retry import with_retries
 from gekko_common.infra.store import CandleStore
 from gekko_common.market import CANDLE_COLUMNS, Market
+from gekko_runner.rules import SIDES
 from gekko_runner.trader import Trader
 
 log = logging.getLogger(__name__)
@@ -96,18 +98,18 @@ async def run_watcher(
 
 
 class LiveReport:
-    """Gekko's performance analyzer over a tradebot's real trades: roundtrips and performance reports."""
+    """The engine's performance analyzer over a tradebot's real trades: roundtrips and performance reports."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         risk_free = (config.get("performanceAnalyzer") or {}).get("riskFreeReturn", 2)
         self.analyzer = PerformanceAnalyzer(risk_free, emit_updates=True)
         self.started = False
 
-    def start(self, start: int, close: float, portfolio: dict[str, float], balance: float) -> None:
+    def start(self, start: int, close: float, portfolio: Portfolio, balance: float) -> None:
         """The strategy is warm: the exchange portfolio now is the starting point."""
         self.analyzer.on_warmup()
         self.analyzer.process_candle(start, close)
-        self.analyzer.on_portfolio_change(PortfolioChange(**portfolio))
+        self.analyzer.on_portfolio_change(PortfolioChange(asset=portfolio.asset, currency=portfolio.currency))
         self.analyzer.on_portfolio_value(balance)
         self.started = True
 
@@ -116,10 +118,10 @@ class LiveReport:
         if self.started:
             self.analyzer.process_candle(start, close)
 
-    def trade(self, trade: dict[str, Any], booked: str) -> None:
+    def trade(self, trade: TradeCompleted, booked: Moment) -> None:
         """Book a completed trade at ``booked``: the advice's date, like the backtest's trades."""
         if self.started:
-            self.analyzer.on_trade(event_from(TradeCompleted, {**trade, "date": parse_date(booked, "date")}))
+            self.analyzer.on_trade(msgspec.structs.replace(trade, date=Moment(int(booked))))
 
     def drain(self) -> list[Event]:
         """The events queued since the last drain."""
@@ -142,8 +144,11 @@ PAPER_EVENTS = (
 )
 """What the simulated portfolio emits; a tradebot publishes the exchange's real trades instead."""
 
+PAGE = 10_000
+"""Stored candles read at a time."""
 
-async def run_leech(  # noqa: C901 - split into parts by issue 11 item 3
+
+async def run_leech(
     gekko_id: str,
     config: dict[str, Any],
     store: CandleStore,
@@ -164,81 +169,119 @@ async def run_leech(  # noqa: C901 - split into parts by issue 11 item 3
     trader resume what its previous owner left unfinished before it trades again.
     """
     market = _market(config)
-    advisor = config["tradingAdvisor"]
-    market_cfg = config.get("market") or {}
-    live_from = _iso_to_unix(market_cfg.get("from")) or int(started_at) // 60 * 60
-    warmup = int(advisor["candleSize"]) * int(advisor.get("historySize") or 0) * 60
-    engine = Engine(config, realtime_since=live_from, simulate=trader is None)
-    cursor = live_from - warmup
-    warm = False
-    report = LiveReport(config) if trader is not None else None
-    replay = _TradebotReplay(trader, report) if trader is not None and report is not None else None
-    if trader is not None and report is not None:
-
-        async def booked(trade: dict[str, Any], advice: dict[str, Any]) -> None:
-            caused = engine.trade(_engine_trade(trade))  # the strategy learns of it (onTrade, stop flip)
-            for i, event in enumerate(caused):
-                await publish(event.name, event, f"{trader.position}:t{trade['id']}:{i}")
-            report.trade(trade, advice.get("date") or trade["date"])
-            for i, event in enumerate(report.drain()):
-                await publish(event.name, event, f"report:{trade['id']}:{i}")
-
-        trader.on_trade = booked
-    told = dict(trader.history.delivered) if trader is not None else {}
+    leech = Leech(config, publish, resume, started_at, trader)
     while True:
-        frame = await store.read(market, cursor, cursor + 10_000 * 60)
-        if frame.height == 0:
-            await asyncio.sleep(poll_s)
-            continue
-        rows = frame.select(CANDLE_COLUMNS).rows(named=True)
+        frame = await store.read(market, leech.cursor, leech.cursor + PAGE * 60)
+        rows = frame.select(CANDLE_COLUMNS).rows(named=True) if frame.height else []
         for n, row in enumerate(rows):
-            events = engine.feed(row)
-            start, close = row["start"], row["close"]
-            if trader is not None:
-                trader.position = start  # before any await: a trade completing now comes after this candle
-                for trade in told.pop(start, []):  # what the strategy was told after this candle before
-                    caused = engine.trade(_engine_trade(trade))
-                    if resume is None or start > resume[0]:
-                        for i, event in enumerate(caused):
-                            await publish(event.name, event, f"{start}:t{trade['id']}:{i}")
-            warm = warm or any(isinstance(event, StratWarmupCompleted) for event in events)
-            advice = next((payload_of(event) for event in events if isinstance(event, Advice)), None)
-            if not warm:
-                continue  # history that only warms the strategy up
-            if resume is not None and start <= resume[0]:
-                if start == resume[0]:  # a restart may have cut this candle's events short
-                    for i, event in enumerate(events):
-                        if i > resume[1] and not (trader is not None and isinstance(event, PAPER_EVENTS)):
-                            await publish(event.name, event, f"{start}:{i}")
-                if replay is not None:
-                    replay.candle(start, close, advice)
-                continue  # published before a restart
-            if replay is not None and not replay.recovered:
-                await replay.recover()
-            for i, event in enumerate(events):
-                if trader is not None and isinstance(event, PAPER_EVENTS):
-                    continue
-                await publish(event.name, event, f"{start}:{i}")
-            if trader is not None and report is not None:
-                await trader.on_candle(start, close)
-                if not report.started:
-                    report.start(start, close, *trader.portfolio())
-                else:
-                    report.minute(start, close)
-                if advice is not None:
-                    await trader.advice(advice)
-                if n < len(rows) - 1 or frame.height == 10_000:
-                    await trader.settle()  # catching up with stored history: one order at a time
-                for i, event in enumerate(report.drain()):
-                    await publish(event.name, event, f"{start}:r{i}")
-        cursor = int(frame["start"][-1]) + 60
-        if frame.height < 10_000:
+            await leech.candle(row, catching_up=n < len(rows) - 1 or frame.height == PAGE)
+        if rows:
+            leech.cursor = int(frame["start"][-1]) + 60
+        if frame.height < PAGE:
             await asyncio.sleep(poll_s)
 
 
-def _engine_trade(trade: dict[str, Any]) -> TradeCompleted:
-    """A trader's tradeCompleted payload as the typed event the engine takes."""
-    return event_from(TradeCompleted, trade)
+class Leech:
+    """A strat runner: the engine fed candle by candle, its events published once (a tradebot's part is
+    :class:`_Tradebot`)."""
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        publish: Publish,
+        resume: tuple[int, int] | None,
+        started_at: float,
+        trader: Trader | None,
+    ) -> None:
+        advisor = config["tradingAdvisor"]
+        live_from = _iso_to_unix((config.get("market") or {}).get("from")) or int(started_at) // 60 * 60
+        warmup = int(advisor["candleSize"]) * int(advisor.get("historySize") or 0) * 60
+        self.engine = Engine(config, realtime_since=live_from, simulate=trader is None)
+        self.cursor = live_from - warmup
+        self.publish = publish
+        self.resume = resume
+        self.warm = False
+        self.bot = _Tradebot(trader, LiveReport(config), self) if trader is not None else None
+
+    async def candle(self, row: dict[str, Any], catching_up: bool) -> None:
+        """One stored candle; ``catching_up``: more stored candles follow at once."""
+        events = self.engine.feed(row)
+        start, close = row["start"], row["close"]
+        if self.bot is not None:
+            await self.bot.before(start)
+        self.warm = self.warm or any(isinstance(event, StratWarmupCompleted) for event in events)
+        if not self.warm:
+            return  # history that only warms the strategy up
+        advice = next((event for event in events if isinstance(event, Advice)), None)
+        if self.resume is not None and start <= self.resume[0]:  # published before a restart
+            if start == self.resume[0]:  # a restart may have cut this candle's events short
+                await self.publish_events(start, events, after=self.resume[1])
+            if self.bot is not None:
+                self.bot.replay.candle(start, close, advice)
+            return
+        if self.bot is not None and not self.bot.replay.recovered:
+            await self.bot.replay.recover()
+        await self.publish_events(start, events)
+        if self.bot is not None:
+            await self.bot.live(start, close, advice, catching_up)
+
+    async def publish_events(self, start: int, events: list[Event], after: int = -1) -> None:
+        """The engine's events of one candle from index ``after + 1`` (a tradebot's own trades instead
+        of the simulated ones)."""
+        for i, event in enumerate(events):
+            if i > after and not (self.bot is not None and isinstance(event, PAPER_EVENTS)):
+                await self.publish(event.name, event, f"{start}:{i}")
+
+    def in_replay(self, start: int) -> bool:
+        return self.resume is not None and start <= self.resume[0]
+
+
+class _Tradebot:
+    """A tradebot's part of the leech: real trades go to the strategy and to the live report."""
+
+    def __init__(self, trader: Trader, report: LiveReport, leech: Leech) -> None:
+        self.trader = trader
+        self.report = report
+        self.leech = leech
+        self.replay = _TradebotReplay(trader, report)
+        self.told = dict(trader.history.delivered)
+        trader.on_trade = self.booked
+
+    async def _tell(self, trade: TradeCompleted, key: str, publish: bool = True) -> None:
+        """The strategy learns of a trade (onTrade, the stop flip); what that causes is published."""
+        caused = self.leech.engine.trade(trade)
+        for i, event in enumerate(caused if publish else []):
+            await self.leech.publish(event.name, event, f"{key}:{i}")
+
+    async def _drain(self, prefix: str) -> None:
+        for i, event in enumerate(self.report.drain()):
+            await self.leech.publish(event.name, event, f"{prefix}{i}")
+
+    async def booked(self, trade: TradeCompleted, advice: Advice) -> None:
+        """A real trade completed."""
+        await self._tell(trade, f"{self.trader.position}:t{trade.id}")
+        self.report.trade(trade, advice.date)
+        await self._drain(f"report:{trade.id}:")
+
+    async def before(self, start: int) -> None:
+        """Before a candle's events: trades are booked after it; those the strategy was told of after
+        it before a takeover are told again."""
+        self.trader.position = start  # before any await: a trade completing now comes after this candle
+        for trade in self.told.pop(start, []):
+            await self._tell(trade, f"{start}:t{trade.id}", publish=not self.leech.in_replay(start))
+
+    async def live(self, start: int, close: float, advice: Advice | None, catching_up: bool) -> None:
+        """A live candle: prices, the report, the advice as an order."""
+        await self.trader.on_candle(start, close)
+        if not self.report.started:
+            self.report.start(start, close, *self.trader.portfolio())
+        else:
+            self.report.minute(start, close)
+        if advice is not None:
+            await self.trader.advice(advice)
+        if catching_up:
+            await self.trader.settle()  # catching up with stored history: one order at a time
+        await self._drain(f"{start}:r")
 
 
 class _TradebotReplay:
@@ -249,14 +292,14 @@ class _TradebotReplay:
         self.trader = trader
         self.report = report
         self.history = trader.history
-        self.trades = {(t["adviceId"], t["action"]): t for t in self.history.completed}
-        self.pending: dict[str, Any] | None = None
+        self.trades = {(t.adviceId, t.action): t for t in self.history.completed}
+        self.pending: Advice | None = None
         self.highest: float | None = None
         self.recovered = False
         armed = self.history.armed
-        self.armed_at = _iso_to_unix(armed.get("at")) if armed else None
+        self.armed_at = int(armed[0].at) if armed else None
 
-    def candle(self, start: int, close: float, advice: dict[str, Any] | None) -> None:
+    def candle(self, start: int, close: float, advice: Advice | None) -> None:
         h = self.history
         if not self.report.started and h.start_portfolio is not None and h.start_balance is not None:
             self.report.start(start, close, h.start_portfolio, h.start_balance)
@@ -264,10 +307,9 @@ class _TradebotReplay:
             self.report.minute(start, close)
         if advice is not None:
             self.pending = advice
-            side = "buy" if advice["recommendation"] == "long" else "sell"
-            trade = self.trades.get((advice["id"], side))
+            trade = self.trades.get((advice.id, SIDES[advice.recommendation]))
             if trade is not None:
-                self.report.trade(trade, advice["date"])
+                self.report.trade(trade, advice.date)
         if self.armed_at is not None and start >= self.armed_at:
             self.highest = close if self.highest is None else max(self.highest, close)
         self.report.drain()  # published before the takeover

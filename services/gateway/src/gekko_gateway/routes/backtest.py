@@ -24,6 +24,14 @@ PROGRESS_HEADER = "X-Gekko-Progress-Id"
 _PROGRESS_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+async def _disconnected(request: Request[Any, Any, Any]) -> None:
+    """Returns when the HTTP client has gone away."""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
 async def call(
     state: State,
     subject: str,
@@ -41,14 +49,6 @@ async def call(
     nc = state.runtime.nc
     if not nc.is_connected:  # reconnecting: say so at once rather than after a timeout
         raise ApiError(503, "the message bus is reconnecting, retry shortly")
-
-    async def watch_disconnect() -> None:
-        assert request is not None
-        while True:
-            message = await request.receive()
-            if message["type"] == "http.disconnect":
-                return
-
     if queued_id is not None:
         pending = bus.request(
             nc,
@@ -63,7 +63,7 @@ async def call(
         pending = bus.request(nc, subject, payload, first_timeout=15, decoder=raw_reply_decoder)
     req = asyncio.create_task(pending)
     waits: set[asyncio.Task[Any]] = {req}
-    watcher = asyncio.create_task(watch_disconnect()) if request is not None else None
+    watcher = asyncio.create_task(_disconnected(request)) if request is not None else None
     if watcher:
         waits.add(watcher)
     try:
