@@ -23,8 +23,9 @@ from gekko_common.infra.exchange import make_exchange
 from gekko_emulator.app import Exchange, build_app
 from gekko_emulator.data import Series
 from gekko_runner.exchange_client import ExchangeClient, Fenced
-from gekko_runner.sticky import StickyOrder
-from gekko_runner.trader import Trader, TraderLog, gekko_prefix, order_prefix
+from gekko_runner.sticky import StickyOrder, gekko_prefix, order_prefix
+from gekko_runner.trader import Trader
+from gekko_runner.trader_log import TraderLog
 from tests.conftest import SMALL_CSV, free_port
 
 pytestmark = pytest.mark.integration

@@ -407,9 +407,7 @@ def test_a_stopped_tradebot_reports_the_fill_of_its_cancelled_order_before_the_c
     world.feed(AdviceGiven(advice(1, "long", Trigger(type="trailingStop", trailValue=60.0)), T0 + 1))
     world.feed(StopRequested(T0 + 10))
     mark = len(world.effects)
-    world.feed(
-        OrderEnded("trade-1", "cancelled", None, 0.02, (Fill(100_000.0, 0.02, (T0 + 9) * 1000, 0.1),), T0 + 11)
-    )
+    world.feed(OrderEnded("trade-1", "cancelled", None, 0.02, (Fill(100_000.0, 0.02, (T0 + 9) * 1000, 0.1),), T0 + 11))
     assert world.kinds(mark) == ["TradeCompleted", "TradeCancelled"]  # and no stop is armed any more
     assert not any(isinstance(e, Watch) for e in world.effects)
 

@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import copy
 import functools
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.fernet import Fernet
 from nats.aio.msg import Msg
 
 from gekko_common import events, subjects
@@ -25,7 +27,8 @@ from gekko_common.messages import Envelope, encoder
 from gekko_runner.directory import Directory, Leases
 from gekko_runner.exchange_client import ExchangeClient, Fenced
 from gekko_runner.tasks import Publish, run_leech, run_watcher
-from gekko_runner.trader import Trader, TraderLog, decrypt_credentials
+from gekko_runner.trader import Trader
+from gekko_runner.trader_log import TraderLog
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,13 @@ RENEW_S = 4.0
 POLL_S = 1.0
 GUARD_S = 0.5
 """How often the leases' renewal deadlines are checked."""
+
+
+def decrypt_credentials(token: bytes, secret_key: str) -> dict[str, str]:
+    """The stored credentials of an exchange (Fernet-encrypted JSON)."""
+    values = json.loads(Fernet(secret_key.encode()).decrypt(token))
+    assert isinstance(values, dict)
+    return {str(k): str(v) for k, v in values.items()}
 
 
 @dataclass

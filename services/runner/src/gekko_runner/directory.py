@@ -19,7 +19,7 @@ from gekko_common.events import CandleEvent, Event, decode_event
 from gekko_common.infra import bus
 from gekko_common.messages import Envelope, envelope_decoder
 from gekko_runner.exchange_client import Fenced
-from gekko_runner.trader import TRADING_EVENTS, TraderLog
+from gekko_runner.trader_log import TRADING_EVENTS, TraderLog
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,18 @@ from decimal import Decimal
 from gekko_runner.exchange_client import ExchangeClient, OrderState
 
 log = logging.getLogger(__name__)
+
+
+def gekko_prefix(gekko_id: str) -> str:
+    """The start of every client order id of one gekko."""
+    return "gk" + hashlib.sha256(gekko_id.encode()).hexdigest()[:12]
+
+
+def order_prefix(gekko_id: str, advice_id: str, side: str) -> str:
+    """Client order ids of the sticky order for one advice: this prefix plus the sub-order number
+    (at most 36 characters, Binance's limit)."""
+    number = advice_id.rsplit("-", 1)[-1]
+    return f"{gekko_prefix(gekko_id)}-a{number}{side[0]}-"
 
 
 def _minus(a: float, b: float) -> float:

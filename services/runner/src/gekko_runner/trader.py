@@ -8,73 +8,38 @@ gekko's lease (fencing) and retries under the one exchange retry policy.
 Every order's client id is derived from the gekko, the advice and the side, so a runner that takes a
 gekko over (:meth:`Trader.recover`) finds the orders its predecessor placed, resumes an unfinished one
 and cancels strays before it trades again. What was already published is known from the gekko's own
-events (:class:`TraderLog`) and never published twice. Credentials never leave this module and ccxt.
+events (:class:`gekko_runner.trader_log.TraderLog`) and never published twice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from cryptography.fernet import Fernet
 
 from gekko_common.events import (
     Advice,
     Event,
     Moment,
     Portfolio,
-    PortfolioChange,
-    PortfolioValueChange,
-    TradeAborted,
     TradeCancelled,
     TradeCompleted,
-    TradeErrored,
     TradeInitiated,
-    TriggerAborted,
-    TriggerCreated,
-    TriggerFired,
     event_from,
 )
 from gekko_runner import rules
 from gekko_runner.exchange_client import ExchangeClient, Fenced
-from gekko_runner.sticky import StickyOrder
+from gekko_runner.sticky import StickyOrder, gekko_prefix, order_prefix
+from gekko_runner.trader_log import TraderLog
 
 log = logging.getLogger(__name__)
 
 Publish = Callable[[str, Any, str], Awaitable[None]]
 OnTrade = Callable[[TradeCompleted, Advice], Awaitable[None]]
 """on_trade(the completed trade, the advice it came from)."""
-
-TradeEvent = TradeInitiated | TradeCompleted | TradeAborted | TradeCancelled | TradeErrored
-TRADE_EVENTS = (TradeInitiated, TradeCompleted, TradeAborted, TradeCancelled, TradeErrored)
-TRIGGER_EVENTS = (TriggerCreated, TriggerFired, TriggerAborted)
-TRADING_EVENTS = (*TRADE_EVENTS, *TRIGGER_EVENTS, PortfolioChange, PortfolioValueChange)
-"""What a takeover needs to know of a tradebot's log."""
-
-
-def decrypt_credentials(token: bytes, secret_key: str) -> dict[str, str]:
-    """The stored credentials of an exchange (Fernet-encrypted JSON)."""
-    values = json.loads(Fernet(secret_key.encode()).decrypt(token))
-    assert isinstance(values, dict)
-    return {str(k): str(v) for k, v in values.items()}
-
-
-def gekko_prefix(gekko_id: str) -> str:
-    """The start of every client order id of one gekko."""
-    return "gk" + hashlib.sha256(gekko_id.encode()).hexdigest()[:12]
-
-
-def order_prefix(gekko_id: str, advice_id: str, side: str) -> str:
-    """Client order ids of the sticky order for one advice: this prefix plus the sub-order number
-    (at most 36 characters, Binance's limit)."""
-    number = advice_id.rsplit("-", 1)[-1]
-    return f"{gekko_prefix(gekko_id)}-a{number}{side[0]}-"
 
 
 async def finish(*tasks: asyncio.Task[Any] | None) -> None:
@@ -91,93 +56,11 @@ async def finish(*tasks: asyncio.Task[Any] | None) -> None:
             log.warning("%s failed", task.get_name(), exc_info=task.exception())
 
 
-def _number(trade_id: str) -> int:
-    tail = trade_id.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
-
-
 def as_advice(advice: Advice | dict[str, Any], now: float) -> Advice:
     """An advice as the rules take it (one without a date, from a takeover, is dated now)."""
     if isinstance(advice, Advice):
         return advice
     return event_from(Advice, {"date": Moment.of(now), **{k: v for k, v in advice.items() if v is not None}})
-
-
-@dataclass
-class TraderLog:
-    """What a gekko's own events say about its trading, folded in log order (for a takeover)."""
-
-    keys: set[str] = field(default_factory=set)
-    """Event keys already published."""
-    last_trade: int = 0
-    last_trigger: int = 0
-    by_advice: dict[str, list[Event]] = field(default_factory=dict)
-    completed: list[TradeCompleted] = field(default_factory=list)
-    armed: tuple[TriggerCreated, str | None] | None = None
-    """The trailing stop in force and the advice id of the buy it guards."""
-    fired: tuple[str, Moment] | None = None
-    """A stop that fired: the advice id of its buy and when; cleared when its sale ended."""
-    start_portfolio: Portfolio | None = None
-    start_balance: float | None = None
-    delivered: dict[int, list[TradeCompleted]] = field(default_factory=dict)
-    """Completed trades by the start of the candle after which the strategy was told of them."""
-    open_trade: TradeInitiated | None = None
-    """The newest trade event when it is a ``tradeInitiated``: an order may be on the exchange."""
-    _last_buy: str | None = None
-
-    def add(self, event: Event, key: str) -> None:
-        match event:
-            case PortfolioChange() if self.start_portfolio is None:
-                self.start_portfolio = Portfolio(asset=event.asset, currency=event.currency)
-            case PortfolioValueChange() if self.start_balance is None:
-                self.start_balance = event.balance
-            case TriggerCreated() | TriggerFired() | TriggerAborted():
-                self.keys.add(key)
-                self._trigger(event)
-            case TradeInitiated() | TradeCompleted() | TradeAborted() | TradeCancelled() | TradeErrored():
-                self.keys.add(key)
-                self._trade(event, key)
-
-    def _trigger(self, event: TriggerCreated | TriggerFired | TriggerAborted) -> None:
-        self.last_trigger = max(self.last_trigger, _number(event.id))
-        match event:
-            case TriggerCreated():
-                self.armed = (event, self._last_buy)
-            case TriggerFired() if self.armed is not None and self.armed[1] is not None:
-                self.fired, self.armed = (self.armed[1], event.date), None
-            case TriggerAborted():
-                self.armed = None
-
-    def _trade(
-        self, event: TradeInitiated | TradeCompleted | TradeAborted | TradeCancelled | TradeErrored, key: str
-    ) -> None:
-        self.last_trade = max(self.last_trade, _number(event.id))
-        self.open_trade = event if isinstance(event, TradeInitiated) else None
-        self.by_advice.setdefault(event.adviceId, []).append(event)
-        if isinstance(event, TradeCompleted):
-            self.completed.append(event)
-            _, at, position = key.partition("@")
-            if at and position.isdigit():
-                self.delivered.setdefault(int(position), []).append(event)
-            if event.action == "buy":
-                self._last_buy = event.adviceId
-        sale_over = (
-            isinstance(event, TradeCompleted | TradeAborted | TradeErrored)
-            and getattr(event, "action", "sell") == "sell"
-        )
-        if self.fired is not None and event.adviceId == self.fired[0] and sale_over:
-            self.fired = None
-
-    def unfinished(self) -> bool:
-        """An order may be open or a stop armed: what a stopped tradebot must not leave behind."""
-        return self.open_trade is not None or self.armed is not None or self.fired is not None
-
-    def outcome(self, advice_id: str, side: str) -> Event | None:
-        """The newest trade event of an advice's trade on ``side``."""
-        for event in reversed(self.by_advice.get(advice_id, [])):
-            if getattr(event, "action", side) == side:
-                return event
-        return None
 
 
 def _fenced(*tasks: asyncio.Task[Any] | None) -> bool:
