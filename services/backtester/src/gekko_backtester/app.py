@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import msgspec
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from gekko_backtester.dataset import DatasetCache
@@ -15,6 +17,18 @@ from gekko_common.infra import bus
 from gekko_common.infra.service import ServiceRuntime, main
 from gekko_common.infra.store import CandleStore
 from gekko_common.messages import BacktestProgress, Reply, RunBacktest, encoder
+
+
+def progress_publisher(nc: Client) -> Callable[[BacktestProgress], None]:
+    """Publishes a backtest's progress reports on core NATS; called from the engine's thread, it hands
+    each report to the event loop and never waits for it."""
+    loop = asyncio.get_running_loop()
+
+    def publish(report: BacktestProgress) -> None:
+        subject = subjects.backtest_progress(report.id)
+        asyncio.run_coroutine_threadsafe(nc.publish(subject, encoder.encode(report)), loop)
+
+    return publish
 
 
 async def serve_sweeps(runtime: ServiceRuntime, sweeps: Sweeps) -> list[asyncio.Task[None]]:
@@ -47,16 +61,8 @@ async def setup(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     store = await CandleStore.connect(settings.database_url, min_size=1, max_size=4)
     runtime.on_stop(store.close)
-    loop = asyncio.get_running_loop()
-
-    def publish_progress(report: BacktestProgress) -> None:
-        """Called from the engine's thread: hand the report to the event loop, never wait for it."""
-        subject = subjects.backtest_progress(report.id)
-        asyncio.run_coroutine_threadsafe(nc.publish(subject, encoder.encode(report)), loop)
-
-    service = BacktestService(
-        store, DatasetCache(settings.backtest_cache_mb * 1024 * 1024), settings.strategy_dir, publish_progress
-    )
+    cache = DatasetCache(settings.backtest_cache_mb * 1024 * 1024)
+    service = BacktestService(store, cache, settings.strategy_dir, progress_publisher(nc))
 
     async def handle(msg: Msg) -> Reply:
         try:
