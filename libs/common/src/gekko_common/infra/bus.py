@@ -551,12 +551,13 @@ class Follower:
         """
         self._reconnects = self.nc.stats.get("reconnects", 0)
         await self._subscribe()
-        give_up = time.monotonic() + CATCH_UP_S
+        give_up, pause = time.monotonic() + CATCH_UP_S, 0.005
         while time.monotonic() < give_up:
             info = await self.sub.consumer_info()
             if info.num_pending == 0 and self.seen >= (info.delivered.consumer_seq or 0):
                 break
-            await asyncio.sleep(0.005)  # the messages in flight take milliseconds (a sweep driver waits here)
+            await asyncio.sleep(pause)  # a few ms for the messages in flight (a sweep driver waits here),
+            pause = min(pause * 2, 0.05)  # longer for a long replay
         self._watch = asyncio.create_task(self._watchdog())
         return self
 
