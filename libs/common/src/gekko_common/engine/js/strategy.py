@@ -268,7 +268,9 @@ def _is_trigger(advice: Any) -> bool:
 
 
 _CHUNK = 240
-"""Values per call when handing a backtest's candle rows to JavaScript; also the first block of candles."""
+"""Values per call when handing a backtest's candle rows to JavaScript; also candles per run-ahead call."""
+_FIRST_BLOCK = 16
+"""Candles of the first block run through in one call (small: a slow strategy must not hit the time limit)."""
 _BLOCK_S = 0.05
 """Wall time a block of candles run in one call aims at: blocks double while faster, halve while slower."""
 
@@ -288,7 +290,7 @@ class _Series:
         self.done = -1
         self.stepwise = False
         self.triggers = False
-        self.block = _CHUNK
+        self.block = _FIRST_BLOCK
         self.emits: dict[int, tuple[Any, Any]] = {}
 
     def run_all(self, js: JsRun, progress: Callable[[int], None] | None = None) -> None:
