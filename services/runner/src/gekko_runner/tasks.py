@@ -201,39 +201,57 @@ class Leech:
         self.publish = publish
         self.resume = resume
         self.warm = False
-        self.bot = _Tradebot(trader, LiveReport(config), self) if trader is not None else None
+        self.part: _PaperTrading | _Tradebot = (
+            _Tradebot(trader, LiveReport(config), self) if trader is not None else _PaperTrading()
+        )
 
     async def candle(self, row: dict[str, Any], catching_up: bool) -> None:
         """One stored candle; ``catching_up``: more stored candles follow at once."""
         events = self.engine.feed(row)
         start, close = row["start"], row["close"]
-        if self.bot is not None:
-            await self.bot.before(start)
+        await self.part.before(start)
         self.warm = self.warm or any(isinstance(event, StratWarmupCompleted) for event in events)
         if not self.warm:
             return  # history that only warms the strategy up
         advice = next((event for event in events if isinstance(event, Advice)), None)
-        if self.resume is not None and start <= self.resume[0]:  # published before a restart
+        if self.in_replay(start):  # published before a restart
             if start == self.resume[0]:  # a restart may have cut this candle's events short
                 await self.publish_events(start, events, after=self.resume[1])
-            if self.bot is not None:
-                self.bot.replay.candle(start, close, advice)
+            self.part.replayed(start, close, advice)
             return
-        if self.bot is not None and not self.bot.replay.recovered:
-            await self.bot.replay.recover()
+        await self.part.take_over()
         await self.publish_events(start, events)
-        if self.bot is not None:
-            await self.bot.live(start, close, advice, catching_up)
+        await self.part.live(start, close, advice, catching_up)
 
     async def publish_events(self, start: int, events: list[Event], after: int = -1) -> None:
         """The engine's events of one candle from index ``after + 1`` (a tradebot's own trades instead
         of the simulated ones)."""
         for i, event in enumerate(events):
-            if i > after and not (self.bot is not None and isinstance(event, PAPER_EVENTS)):
+            if i > after and not isinstance(event, self.part.own):
                 await self.publish(event.name, event, f"{start}:{i}")
 
     def in_replay(self, start: int) -> bool:
         return self.resume is not None and start <= self.resume[0]
+
+
+class _PaperTrading:
+    """A paper trader's part of the leech: the engine's simulated portfolio is all it trades with, so
+    nothing happens beside the engine's own events (the tradebot's counterpart is :class:`_Tradebot`)."""
+
+    own: tuple[type[Event], ...] = ()
+    """Engine events replaced by the part's own: none."""
+
+    async def before(self, start: int) -> None:
+        """Before a candle's events."""
+
+    def replayed(self, start: int, close: float, advice: Advice | None) -> None:
+        """A candle published before a restart."""
+
+    async def take_over(self) -> None:
+        """Before the first candle published by this run."""
+
+    async def live(self, start: int, close: float, advice: Advice | None, catching_up: bool) -> None:
+        """After a live candle's events."""
 
 
 class _Tradebot:
@@ -246,6 +264,17 @@ class _Tradebot:
         self.replay = _TradebotReplay(trader, report)
         self.told = dict(trader.history.delivered)
         trader.on_trade = self.booked
+
+    own = PAPER_EVENTS
+    """The simulated portfolio's events: a tradebot publishes the exchange's real trades instead."""
+
+    def replayed(self, start: int, close: float, advice: Advice | None) -> None:
+        self.replay.candle(start, close, advice)
+
+    async def take_over(self) -> None:
+        """Resume what a previous owner left unfinished (once)."""
+        if not self.replay.recovered:
+            await self.replay.recover()
 
     async def _tell(self, trade: TradeCompleted, key: str, publish: bool = True) -> None:
         """The strategy learns of a trade (onTrade, the stop flip); what that causes is published."""
