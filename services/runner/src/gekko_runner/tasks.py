@@ -214,7 +214,7 @@ class Leech:
         if not self.warm:
             return  # history that only warms the strategy up
         advice = next((event for event in events if isinstance(event, Advice)), None)
-        if self.in_replay(start):  # published before a restart
+        if self.resume is not None and start <= self.resume[0]:  # published before a restart
             if start == self.resume[0]:  # a restart may have cut this candle's events short
                 await self.publish_events(start, events, after=self.resume[1])
             self.part.replayed(start, close, advice)
