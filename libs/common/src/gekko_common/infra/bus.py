@@ -553,7 +553,10 @@ class Follower:
         await self._subscribe()
         give_up, pause = time.monotonic() + CATCH_UP_S, 0.005
         while time.monotonic() < give_up:
-            info = await self.sub.consumer_info()
+            try:
+                info = await self.sub.consumer_info()
+            except (TimeoutError, nats.errors.TimeoutError):  # a busy server: ask again until give_up
+                continue
             if info.num_pending == 0 and self.seen >= (info.delivered.consumer_seq or 0):
                 break
             await asyncio.sleep(pause)  # a few ms for the messages in flight (a sweep driver waits here),
