@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
@@ -507,11 +508,55 @@ def market_of(config: dict[str, Any]) -> MarketId:
 # --- whole configs: what a backtest and a live gekko need ---
 
 
-def validate_run(config: dict[str, Any], known: Collection[str]) -> GekkoConfig:
-    """The checks every strategy run shares (a backtest, a paper trader, a tradebot), on a merged config:
-    the typed decode, a market, and a known strategy with its candle size."""
-    typed = decode_config(config)
-    if typed.watch is None:
+@dataclass(frozen=True)
+class RunConfig:
+    """A strategy run's config, decoded and checked once at the edge and passed on to the engine.
+
+    ``typed`` is the checked view; ``raw`` the merged dict as the client sent it, unknown fields kept
+    (answers echo the ``watch`` and ``tradingAdvisor`` blocks, strategies read their own block).
+    """
+
+    typed: GekkoConfig
+    raw: dict[str, Any]
+
+    @property
+    def method(self) -> str:
+        """The strategy's name (checked to be known)."""
+        return self.typed.tradingAdvisor.method or ""
+
+    @property
+    def candle_size(self) -> int:
+        """Minutes per strategy candle."""
+        return self.typed.tradingAdvisor.candleSize or 1
+
+    @property
+    def history(self) -> int:
+        """Strategy candles of warm-up (``historySize``, 0 when absent)."""
+        return self.typed.tradingAdvisor.historySize or 0
+
+    def plugin_enabled(self, name: str) -> bool:
+        """Whether plugin ``name`` runs (:func:`plugin_enabled`)."""
+        return plugin_enabled(self.raw, name)
+
+
+def plugin_enabled(config: dict[str, Any], name: str) -> bool:
+    """Whether plugin ``name`` runs: unless its section says ``enabled: false`` (the original also skips a
+    section without ``enabled: true``; here a missing flag keeps the defaults running, see compatibility.md)."""
+    section = config.get(name)
+    return not (isinstance(section, dict) and "enabled" in section and not section["enabled"])
+
+
+STRATEGY_BLOCKS = ("DEMA", "MACD", "PPO", "RSI", "StochRSI", "TSI", "UO", "CCI", "TMA", "varPPO")
+"""The built-in strategies' parameter blocks that :class:`GekkoConfig` types."""
+
+
+def validate_run(config: dict[str, Any], known: Collection[str], market: bool = True) -> RunConfig:
+    """The checks every strategy run shares (a backtest, a paper trader, a tradebot, a sweep's point), on a
+    merged config: the typed decode, a market, and a known strategy with its candle size and an object (or
+    nothing) as its parameters. ``market`` False (the engine, run on candles it is given by the CLI or a
+    test) asks for no market and leaves the parameters' values to the strategy, as the original does."""
+    typed = decode_config(config if market else {k: v for k, v in config.items() if k not in STRATEGY_BLOCKS})
+    if market and typed.watch is None:
         raise ConfigError("watch", "watch must be an object with exchange, currency and asset")
     advisor = typed.tradingAdvisor
     method = advisor.method
@@ -523,12 +568,12 @@ def validate_run(config: dict[str, Any], known: Collection[str]) -> GekkoConfig:
     params = config.get(method)
     if params is not None and not isinstance(params, dict):
         raise ConfigError(method, f"the {method} parameters must be an object")
-    return typed
+    return RunConfig(typed, config)
 
 
-def validate_backtest(config: dict[str, Any], known: Collection[str]) -> GekkoConfig:
+def validate_backtest(config: dict[str, Any], known: Collection[str]) -> RunConfig:
     """A merged backtest config: a strategy run whose ``backtest.daterange`` is ``scan`` or two dates."""
-    typed = validate_run(config, known)
-    if isinstance(typed.backtest.daterange, DateRange):
-        date_span(typed.backtest.daterange, "backtest.daterange")
-    return typed
+    run = validate_run(config, known)
+    if isinstance(run.typed.backtest.daterange, DateRange):
+        date_span(run.typed.backtest.daterange, "backtest.daterange")
+    return run

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from gekko_backtester.dataset import DatasetCache
-from gekko_common.config import decode_config, market_of, merge_base_config, select_daterange, validate_backtest
+from gekko_common.config import market_of, merge_base_config, select_daterange, validate_backtest
 from gekko_common.engine import Candles, load_strategy_dir, registered, run_backtest
 from gekko_common.errors import ConfigError, EngineError
 from gekko_common.infra import metrics
@@ -88,8 +88,7 @@ class BacktestService:
             metrics.BACKTEST_DURATION.observe(time.monotonic() - started)
 
     async def dataset(self, config: dict[str, Any]) -> pl.DataFrame:
-        """The candles of a (merged) config's market and date range; ConfigError names what is wrong."""
-        decode_config(config)
+        """The candles of a (merged, validated) config's market and date range; ConfigError names what is wrong."""
         market = market_of(config)
         start, end = await self._daterange(config, market)
         frame = await self.cache.get((market, start, end), lambda: self.store.read(market, start, end))
@@ -120,14 +119,14 @@ class BacktestService:
             if self.strategy_dir:
                 load_strategy_dir(self.strategy_dir)  # files added or changed since the last run
             config = merge_base_config(command.config)
-            validate_backtest(config, registered())
+            run = validate_backtest(config, registered())  # decoded once, passed on typed
             frame = await self.dataset(config)
             if command.request_id in self.cancelled:
                 self.cancelled.discard(command.request_id)
                 return Reply(error="cancelled", status=499)
             candles = Candles.from_frame(frame)
             meter = self._meter(command, candles)
-            result = await asyncio.to_thread(run_backtest, config, candles, None, meter)
+            result = await asyncio.to_thread(run_backtest, run, candles, None, meter)
             if meter is not None:
                 meter.end()
             metrics.BACKTEST_CANDLES.inc(frame.height)

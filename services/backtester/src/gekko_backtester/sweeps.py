@@ -29,9 +29,9 @@ from nats.js import JetStreamContext
 
 from gekko_backtester.handler import BacktestService
 from gekko_common import subjects
-from gekko_common.config import decode_config, merge_base_config
+from gekko_common.config import merge_base_config, validate_backtest
 from gekko_common.dates import iso_ms
-from gekko_common.engine import Candles
+from gekko_common.engine import Candles, registered
 from gekko_common.engine.batch import Evaluation, evaluate, strategy_settings, takes_kernel
 from gekko_common.errors import ConfigError, EngineError
 from gekko_common.infra import bus
@@ -77,7 +77,7 @@ def check(body: dict[str, Any]) -> SweepSpec:
         raise ConfigError("config", "config must be a Gekko backtest config object")
     merged = merge_base_config(config)
     try:
-        decode_config(merged)
+        validate_backtest(merged, registered())  # the one validation a backtest gets
         method, settings = strategy_settings(merged)
     except ConfigError as exc:
         raise ConfigError(f"config.{exc.field}", exc.message) from None

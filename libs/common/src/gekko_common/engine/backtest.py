@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from gekko_common.config import RunConfig, plugin_enabled, validate_run
 from gekko_common.engine.candles import Batcher, Candles, batch
-from gekko_common.engine.config import plugin_enabled, validate_advisor
 from gekko_common.engine.exporter import Exporter
 from gekko_common.engine.pipeline import Pipeline
 from gekko_common.engine.strategy import Strategy, StrategyCandle, registered
@@ -44,26 +44,27 @@ def _settings(config: dict[str, Any], cls: type[Strategy]) -> Any:
     return settings if settings is not None else {}
 
 
-def build_strategy(config: dict[str, Any]) -> tuple[Strategy, int]:
-    """Instantiate the configured strategy; returns it and the candle size."""
-    strategies = registered()
-    method, size, _ = validate_advisor(config, set(strategies))
-    cls = strategies[method]
-    return cls(_settings(config, cls), config), size
+def run_config(config: RunConfig | dict[str, Any]) -> RunConfig:
+    """The typed config the edge decoded, passed on; a merged dict (the CLI, the tests, a sweep's point)
+    is checked here by the same validation (``gekko_common.config.validate_run``), without a market."""
+    return config if isinstance(config, RunConfig) else validate_run(config, registered(), market=False)
+
+
+def build_strategy(config: RunConfig | dict[str, Any]) -> Strategy:
+    """Instantiate the configured strategy with its parameter block."""
+    run = run_config(config)
+    cls = registered()[run.method]
+    return cls(_settings(run.raw, cls), run.raw)
 
 
 def _pipeline(
-    config: dict[str, Any], exporter: Exporter | None, minute_events: bool, sink: Any = None, simulate: bool = True
-) -> tuple[Pipeline, int]:
-    strategy, size = build_strategy(config)
+    run: RunConfig, exporter: Exporter | None, minute_events: bool, sink: Any = None, simulate: bool = True
+) -> Pipeline:
+    strategy = build_strategy(run)
     try:
-        pipeline = Pipeline(
-            config, strategy, exporter=exporter, minute_events=minute_events, sink=sink, simulate=simulate
-        )
+        return Pipeline(run.raw, strategy, exporter=exporter, minute_events=minute_events, sink=sink, simulate=simulate)
     except KeyError as exc:
-        method = config["tradingAdvisor"]["method"]
-        raise ConfigError(method, f"the {method} parameters lack {exc}") from None
-    return pipeline, size
+        raise ConfigError(run.method, f"the {run.method} parameters lack {exc}") from None
 
 
 class _Replay(Strategy):
@@ -89,10 +90,11 @@ numba kernel and feeds the pipeline only the candles that advise; ``stepwise`` t
 object candle by candle (as a live run does). Both run the same indicator and rule code."""
 
 
-def choose_backend(config: dict[str, Any], exporter: Exporter) -> tuple[Backend, str]:
+def choose_backend(config: RunConfig | dict[str, Any], exporter: Exporter) -> tuple[Backend, str]:
     """The backend for this backtest and why: compiled when the strategy has a kernel that takes these
     parameters and the answer needs no per-candle strategy state."""
-    cls = registered()[config["tradingAdvisor"]["method"]]
+    run = run_config(config)
+    cls = registered()[run.method]
     if exporter.want_updates or exporter.want_values:
         return "stepwise", "stratUpdates and portfolioValues need every candle's state"
     from gekko_common.engine.kernels import KERNELS  # numba loads only when a backtest runs, never in the gateway
@@ -100,22 +102,24 @@ def choose_backend(config: dict[str, Any], exporter: Exporter) -> tuple[Backend,
     kernel = KERNELS.get(cls)
     if kernel is None:
         return "stepwise", "no compiled kernel"
-    reason = kernel.unsupported(_settings(config, cls), config)
+    reason = kernel.unsupported(_settings(run.raw, cls), run.raw)
     if reason is not None:
         return "stepwise", f"the kernel does not take these parameters ({reason})"
     return "compiled", "built-in kernel"
 
 
-def _kernel_codes(config: dict[str, Any], strat: Any) -> Any:
+def _kernel_codes(run: RunConfig, strat: Any) -> Any:
     from gekko_common.engine.kernels import KERNELS
 
-    cls = registered()[config["tradingAdvisor"]["method"]]
-    history = int(config["tradingAdvisor"].get("historySize") or 0)
-    return KERNELS[cls].codes(strat, _settings(config, cls), max(history, 1) - 1, config)
+    cls = registered()[run.method]
+    return KERNELS[cls].codes(strat, _settings(run.raw, cls), max(run.history, 1) - 1, run.raw)
 
 
 def run_backtest(
-    config: dict[str, Any], candles: Candles, backend: Backend | None = None, progress: Progress | None = None
+    config: RunConfig | dict[str, Any],
+    candles: Candles,
+    backend: Backend | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """A whole backtest over ``candles`` (already the range to test); returns the /api/backtest answer.
 
@@ -123,26 +127,27 @@ def run_backtest(
     how far a stepwise run is. Minutes that complete
     no strategy candle change nothing observable unless a trailing stop is active, so they are skipped.
     """
-    data = ((config.get("backtestResultExporter") or {}).get("data")) or {}
+    raw = config.raw if isinstance(config, RunConfig) else config
+    data = ((raw.get("backtestResultExporter") or {}).get("data")) or {}
     exporter = Exporter(data)
-    if not plugin_enabled(config, "tradingAdvisor"):
-        return exporter.result(config)  # no strategy: nothing is batched, advised or traded
-    method, size, _ = validate_advisor(config, set(registered()))
+    if not plugin_enabled(raw, "tradingAdvisor"):
+        return exporter.result(raw)  # no strategy: nothing is batched, advised or traded
+    run = run_config(config)
     why = "requested"
     if backend is None:
-        backend, why = choose_backend(config, exporter)
-    log.info("backtest of %s: %s backend (%s)", method, backend, why)
-    strat = batch(candles, size)
+        backend, why = choose_backend(run, exporter)
+    log.info("backtest of %s: %s backend (%s)", run.method, backend, why)
+    strat = batch(candles, run.candle_size)
     if backend == "compiled":
-        return _run_with_codes(config, candles, strat, _kernel_codes(config, strat), exporter)
-    return _run_stepwise(config, candles, strat, exporter, progress)
+        return _run_with_codes(run, candles, strat, _kernel_codes(run, strat), exporter)
+    return _run_stepwise(run, candles, strat, exporter, progress)
 
 
 def _run_stepwise(
-    config: dict[str, Any], candles: Candles, strat: Any, exporter: Exporter, progress: Progress | None = None
+    run: RunConfig, candles: Candles, strat: Any, exporter: Exporter, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Every strategy candle through the pipeline (and every minute while a trailing stop is active)."""
-    pipeline, _ = _pipeline(config, exporter, minute_events=False)
+    pipeline = _pipeline(run, exporter, minute_events=False)
     starts = candles.start.tolist()
     closes = candles.close.tolist()
     paper = pipeline.paper
@@ -180,11 +185,11 @@ def _run_stepwise(
     quiet = _quiet_candles(pipeline, exporter, columns, ran_ahead)
     ticks = pipeline.advisor.strategy.ticks() if quiet is not None else None  # type: ignore[attr-defined]
     if ticks is not None:
-        return _run_ticks(config, candles, strat, pipeline, ticks, exporter)
+        return _run_ticks(run, candles, strat, pipeline, ticks, exporter)
     want_candles = exporter.want_candles
     if quiet is not None:
         exporter.want_candles = False
-    warm_k = max(int(config["tradingAdvisor"].get("historySize") or 0), 1) - 1
+    warm_k = max(run.history, 1) - 1
     for k, end in enumerate(last_index):
         if progress is not None and k % PROGRESS_EVERY == 0:
             progress(end)
@@ -212,7 +217,7 @@ def _run_stepwise(
     if quiet is not None and want_candles:
         exporter.want_candles = True
         exporter.candles = strategy_candle_rows(strat, exporter.props)
-    return exporter.result(config)
+    return exporter.result(run.raw)
 
 
 def _quiet_candles(pipeline: Pipeline, exporter: Exporter, columns: list[list[Any]], progress: Progress) -> Any:
@@ -225,24 +230,21 @@ def _quiet_candles(pipeline: Pipeline, exporter: Exporter, columns: list[list[An
     return pipeline.advisor.strategy.quiet  # type: ignore[attr-defined]
 
 
-def _run_with_codes(
-    config: dict[str, Any], candles: Candles, strat: Any, codes: Any, exporter: Exporter
-) -> dict[str, Any]:
+def _run_with_codes(run: RunConfig, candles: Candles, strat: Any, codes: Any, exporter: Exporter) -> dict[str, Any]:
     """Only the candles whose kernel code advises (and the one ending the warm-up) through the pipeline."""
-    replay_cls = type("Replay", (_Replay,), {"name": config["tradingAdvisor"]["method"], "codes": codes})
-    replay = replay_cls({}, config)
-    pipeline = Pipeline(config, replay, exporter=exporter, minute_events=False)
-    return _run_ticks(config, candles, strat, pipeline, np.flatnonzero(codes).tolist(), exporter)
+    replay_cls = type("Replay", (_Replay,), {"name": run.method, "codes": codes})
+    replay = replay_cls({}, run.raw)
+    pipeline = Pipeline(run.raw, replay, exporter=exporter, minute_events=False)
+    return _run_ticks(run, candles, strat, pipeline, np.flatnonzero(codes).tolist(), exporter)
 
 
 def _run_ticks(
-    config: dict[str, Any], candles: Candles, strat: Any, pipeline: Pipeline, ticks: list[int], exporter: Exporter
+    run: RunConfig, candles: Candles, strat: Any, pipeline: Pipeline, ticks: list[int], exporter: Exporter
 ) -> dict[str, Any]:
     """Only the strategy candles ``ticks`` (those that emit something) and the one ending the warm-up
     through the pipeline; its strategy knows what each emits. No trailing stop may be involved."""
     want_candles, exporter.want_candles = exporter.want_candles, False
-    history = int(config["tradingAdvisor"].get("historySize") or 0)
-    ticks = sorted({max(history, 1) - 1, *ticks})
+    ticks = sorted({max(run.history, 1) - 1, *ticks})
     starts = candles.start
     closes = candles.close
     last_index = strat.last_index
@@ -269,7 +271,7 @@ def _run_ticks(
     exporter.want_candles = want_candles
     if want_candles:
         exporter.candles = strategy_candle_rows(strat, exporter.props)
-    return exporter.result(config)
+    return exporter.result(run.raw)
 
 
 def strategy_candle_rows(strat: Any, props: list[str] | None) -> list[dict[str, Any]]:
@@ -297,12 +299,15 @@ class Engine:
     simulated portfolio: the exchange's trades reach the strategy through :meth:`trade`.
     """
 
-    def __init__(self, config: dict[str, Any], realtime_since: int | None = None, simulate: bool = True) -> None:
+    def __init__(
+        self, config: RunConfig | dict[str, Any], realtime_since: int | None = None, simulate: bool = True
+    ) -> None:
+        run = run_config(config)
         self.events: list[Event] = []
-        self.pipeline, size = _pipeline(config, None, minute_events=True, sink=self.events_append, simulate=simulate)
-        log.info("live run of %s: stepwise backend (one candle at a time)", config["tradingAdvisor"]["method"])
+        self.pipeline = _pipeline(run, None, minute_events=True, sink=self.events_append, simulate=simulate)
+        log.info("live run of %s: stepwise backend (one candle at a time)", run.method)
         self.pipeline.advisor.realtime_since = realtime_since
-        self.batcher = Batcher(size)
+        self.batcher = Batcher(run.candle_size)
 
     def events_append(self, event: Event) -> None:
         """The pipeline's sink: collects the events of the current call."""

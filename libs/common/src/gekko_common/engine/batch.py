@@ -22,9 +22,9 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit, prange
 
+from gekko_common.config import validate_run
 from gekko_common.engine.backtest import run_backtest
 from gekko_common.engine.candles import Candles, StrategyCandles, batch
-from gekko_common.engine.config import validate_advisor
 from gekko_common.engine.kernels import KERNELS, _emas, _minus_signal, _ppo, _rsi, _zones
 from gekko_common.engine.performance import PerformanceAnalyzer
 from gekko_common.engine.strategy import registered
@@ -44,7 +44,7 @@ class Evaluation:
 def strategy_settings(config: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The configured strategy's name and settings (the config's block, else the strategy's defaults)."""
     strategies = registered()
-    method, _, _ = validate_advisor(config, set(strategies))
+    method = validate_run(config, strategies, market=False).method
     settings = config.get(method)
     if settings is None:
         settings = tomllib.loads(strategies[method].params) if strategies[method].params else {}
@@ -411,7 +411,8 @@ def evaluate(
     groups: dict[tuple[str, int], list[int]] = {}
     known = set(registered())
     for i, config in enumerate(configs):
-        method, size, _ = validate_advisor(config, known)
+        run = validate_run(config, known, market=False)
+        method, size = run.method, run.candle_size
         if compiled(method):
             groups.setdefault((method, size), []).append(i)
     for (method, size), indexes in groups.items():

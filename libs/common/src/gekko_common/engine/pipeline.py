@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gekko_common.config import plugin_enabled
 from gekko_common.engine.advisor import TradingAdvisor
-from gekko_common.engine.config import plugin_enabled
 from gekko_common.engine.exporter import Exporter
 from gekko_common.engine.paper_trader import PaperTrader
 from gekko_common.engine.performance import PerformanceAnalyzer

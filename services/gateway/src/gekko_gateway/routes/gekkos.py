@@ -72,12 +72,12 @@ def validate_gekko(config: dict[str, Any], strategy_dir: str | None) -> str:
     checks a backtest gets (the same typed config). Returns the gekko's log type."""
     _, log_type = kind(config, "realtime")
     if log_type in ("papertrader", "tradebot"):
-        typed = validate_run(config, known_strategies(strategy_dir))
+        typed = validate_run(config, known_strategies(strategy_dir)).typed
     elif log_type == "watcher":
         typed = decode_config(config)
     else:
         raise bad_request(f"unknown market type {log_type!r}", "market.type")
-    if typed.watch is None:
+    if typed.watch is None:  # a watcher's market (a strat runner's is checked by validate_run)
         raise ConfigError("watch", "watch must be an object with exchange, currency and asset")
     if typed.watch.exchange not in snapshots():
         raise bad_request(f"unknown exchange {typed.watch.exchange!r}", "watch.exchange")
