@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 from nats.aio.msg import Msg
 
-from gekko_common import subjects
+from gekko_common import events, subjects
 from gekko_common.config import decode_body
 from gekko_common.errors import ConfigError
 from gekko_common.exchanges import find_market
@@ -60,7 +60,7 @@ class Importer:
         exchange: Any = None
 
         async def progress(update: dict[str, Any]) -> None:
-            await publisher.publish("import_update", update)
+            await publisher.publish(events.IMPORT_UPDATE, update)
 
         try:
             exchange = make_exchange(job.exchange, self.settings.exchange_urls)
@@ -74,7 +74,7 @@ class Importer:
             self.stats["imports_failed"] += 1
             metrics.IMPORTS.labels("failed").inc()
             await publisher.publish(
-                "import_error", f"import of {job.exchange} {job.currency}/{job.asset} failed: {exc}"
+                events.IMPORT_ERROR, f"import of {job.exchange} {job.currency}/{job.asset} failed: {exc}"
             )
         finally:
             if exchange is not None:
