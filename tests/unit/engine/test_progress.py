@@ -98,3 +98,21 @@ def test_a_javascript_strategy_running_ahead_tells_its_progress_block_by_block(j
     assert heard
     assert heard == sorted(heard)
     assert heard[-1] == len(CANDLES) - 1  # JavaScript ran through the last candle
+
+
+def test_the_pipeline_pass_after_javascript_ran_ahead_tells_progress_beyond_where_it_ran(js_strategies) -> None:
+    """When the run-ahead's reports stop early (here: past strategy candle 40 nothing is told), the pipeline's
+    pass over the emitting candles goes on telling progress, onward only."""
+    cfg = config("js_MACD", 1)
+    strategy = registered()["js_MACD"]
+    prepare = strategy.prepare_series
+    strategy.prepare_series = lambda self, columns, progress=None: prepare(
+        self, columns, lambda k: progress(k) if k < 40 else None
+    )
+    heard: list[int] = []
+    try:
+        run_backtest(cfg, CANDLES, progress=heard.append)
+    finally:
+        strategy.prepare_series = prepare
+    assert heard == sorted(set(heard))
+    assert heard[-1] > 40

@@ -177,15 +177,24 @@ def _run_stepwise(
     ]
     last_index = strat.last_index.tolist()
 
+    reached = -1
+
+    def onward(index: int) -> None:
+        """Tell ``progress`` of 1-minute candle ``index`` when it is further than told before: the pipeline's
+        pass after JavaScript ran ahead starts again from the front."""
+        nonlocal reached
+        if progress is not None and index > reached:
+            reached = index
+            progress(index)
+
     def ran_ahead(k: int) -> None:
         """JavaScript ran ahead through strategy candle ``k``."""
-        if progress is not None:
-            progress(last_index[k])
+        onward(last_index[k])
 
     quiet = _quiet_candles(pipeline, exporter, columns, ran_ahead)
     ticks = pipeline.advisor.strategy.ticks() if quiet is not None else None  # type: ignore[attr-defined]
     if ticks is not None:
-        return _run_ticks(run, candles, strat, pipeline, ticks, exporter)
+        return _run_ticks(run, candles, strat, pipeline, ticks, exporter, onward if progress is not None else None)
     want_candles = exporter.want_candles
     if quiet is not None:
         exporter.want_candles = False
@@ -239,10 +248,17 @@ def _run_with_codes(run: RunConfig, candles: Candles, strat: Any, codes: Any, ex
 
 
 def _run_ticks(
-    run: RunConfig, candles: Candles, strat: Any, pipeline: Pipeline, ticks: list[int], exporter: Exporter
+    run: RunConfig,
+    candles: Candles,
+    strat: Any,
+    pipeline: Pipeline,
+    ticks: list[int],
+    exporter: Exporter,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Only the strategy candles ``ticks`` (those that emit something) and the one ending the warm-up
-    through the pipeline; its strategy knows what each emits. No trailing stop may be involved."""
+    through the pipeline; its strategy knows what each emits. No trailing stop may be involved.
+    ``progress`` hears the 1-minute candle each tick reaches."""
     want_candles, exporter.want_candles = exporter.want_candles, False
     ticks = sorted({max(run.history, 1) - 1, *ticks})
     starts = candles.start
@@ -252,6 +268,8 @@ def _run_ticks(
         if k >= len(strat):
             break
         end = int(last_index[k])
+        if progress is not None:
+            progress(end)
         pipeline.advisor.age = k
         candle = StrategyCandle(
             Moment(int(strat.start[k])),
