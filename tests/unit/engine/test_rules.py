@@ -5,14 +5,19 @@ from __future__ import annotations
 from gekko_common.engine import rules
 
 
-def run_zones(zones: list[int], persistence: float) -> list[bool]:
+def fold(step, values: list) -> list:
+    """Run a trend rule over ``values`` from the start state; what it says on each."""
     state = rules.TREND_START
-    advised = []
-    for zone in zones:
-        *trend, advise = rules.enter_zone(zone, *state, persistence)
+    out = []
+    for value in values:
+        *trend, said = step(value, state)
         state = tuple(trend)
-        advised.append(advise)
-    return advised
+        out.append(said)
+    return out
+
+
+def run_zones(zones: list[int], persistence: float) -> list[bool]:
+    return fold(lambda zone, state: rules.enter_zone(zone, *state, persistence), zones)
 
 
 def test_a_trend_advises_once_after_persisting() -> None:
@@ -22,13 +27,7 @@ def test_a_trend_advises_once_after_persisting() -> None:
 
 
 def run_cci(values: list[float], persistence: float) -> list[int]:
-    state = rules.TREND_START
-    out = []
-    for value in values:
-        *trend, advice = rules.cci_trend(value, 100, -100, persistence, *state)
-        state = tuple(trend)
-        out.append(advice)
-    return out
+    return fold(lambda value, state: rules.cci_trend(value, 100, -100, persistence, *state), values)
 
 
 def test_cci_trend_advises_at_once_without_persistence_and_after_it_otherwise() -> None:
