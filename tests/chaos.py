@@ -351,7 +351,12 @@ def check_paper_trader(
     return problems
 
 
-async def check_candles(stack: Stack) -> list[str]:
+async def check_candles(stack: Stack, load: Load) -> list[str]:
+    """The store holds every candle the exchange has for the imported parts, each once; the parts cover
+    every candle before the preloaded ones."""
+    asked = pl.concat([pl.DataFrame({"start": range(start, end + 60, 60)}) for start, end, _ in load.imports])
+    if asked["start"].n_unique() != STORED_FROM // 60 - FIRST // 60 or asked["start"].min() != FIRST:
+        return [f"the imported parts ({len(load.imports)}) do not cover the candles before the preloaded ones"]
     source = read_candles_csv(FULL_CSV).filter(pl.col("start") < STORED_FROM)
     store = await CandleStore.connect(stack.pg.url)
     try:
@@ -405,6 +410,7 @@ async def run(steady_s: float, down_s: float, base: Path) -> int:
         report = await inject(stack, load, steady_s, down_s)
         await asyncio.sleep(steady_s)
         state = await wait_paper_trader(stack, gekko["id"])
+        await asyncio.wait_for(tasks[3], timeout=600)  # every part of the older candles asked for
         await wait_imports(stack, load)
         for t in tasks[1:]:
             t.cancel()
@@ -418,7 +424,7 @@ async def run(steady_s: float, down_s: float, base: Path) -> int:
         async with httpx.AsyncClient(timeout=180) as client:
             backtest = (await client.post(stack.url + "/api/backtest", json=request)).json()["trades"]
         problems = check_paper_trader(state, await gekko_events(stack, gekko["id"]), backtest)
-        problems += await check_candles(stack)
+        problems += await check_candles(stack, load)
         wrong = sum(1 for _, _, o in load.outcomes if o == "wrong answer")
         if wrong:
             problems.append(f"{wrong} backtests answered differently from the first one")
