@@ -8,6 +8,7 @@ import pytest
 
 from gekko_common.infra import bus
 from gekko_common.infra.localstack import NatsServer
+from gekko_common.messages import Reply
 
 pytestmark = pytest.mark.integration
 
@@ -70,3 +71,34 @@ async def test_follow_returns_only_once_the_callback_has_handled_every_stored_ev
     finally:
         await nc.close()
         server.stop()
+
+
+async def test_a_query_whose_responder_dies_mid_answer_is_asked_again(nats_server) -> None:
+    """A killed replica takes the request it was answering with it; the next one answers."""
+    nc = await bus.connect(nats_server.url, "test-query")
+    try:
+        seen: list[str] = []
+
+        async def answer(msg) -> Reply:
+            return Reply(result={"n": len(seen)})
+
+        async def dies(msg) -> None:  # takes the request, then goes away without answering
+            seen.append("dead")
+            await dead.unsubscribe()
+            seen.append("live")
+            await bus.serve(nc, "test.query", answer, queue="q")
+
+        dead = await nc.subscribe("test.query", queue="q", cb=dies)
+        reply = await bus.query(nc, "test.query", b"{}", answer_within=0.5)
+        assert reply.result == {"n": 2}
+        assert seen == ["dead", "live"]
+
+        async def silent(msg) -> None:
+            pass
+
+        nobody = await nc.subscribe("test.silent", cb=silent)
+        with pytest.raises(bus.NoResponders):
+            await bus.query(nc, "test.silent", b"{}", answer_within=0.2, attempts=2)
+        await nobody.unsubscribe()
+    finally:
+        await nc.close()

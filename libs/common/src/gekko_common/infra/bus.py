@@ -343,6 +343,30 @@ async def request(
         await sub.unsubscribe()
 
 
+async def query(
+    nc: Client,
+    subject: str,
+    payload: bytes,
+    *,
+    answer_within: float = 5.0,
+    attempts: int = 3,
+    decoder: msgspec.json.Decoder[Any] = reply_decoder,
+) -> Any:
+    """A read-only request, asked again when nothing (no reply, no heartbeat) came within
+    ``answer_within``: its responder died with it (killed mid-answer), and the queue group hands the
+    next one to a live replica or the restarted one. Asking twice is harmless for a read. Raises
+    NoResponders when no attempt was answered."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await request(nc, subject, payload, first_timeout=answer_within, decoder=decoder)
+        except NoResponders:
+            raise
+        except BusError:
+            if attempt == attempts or not nc.is_connected:
+                raise NoResponders(f"no service answered on {subject}") from None
+    raise AssertionError("attempts must be at least 1")
+
+
 Handler = Callable[[Msg], Awaitable[Reply]]
 
 
@@ -377,19 +401,22 @@ async def serve(
     """
     limiter = asyncio.Semaphore(concurrency)
 
-    async def run(msg: Msg) -> None:
+    async def work(msg: Msg) -> Reply:
         async with limiter:
-            task = asyncio.ensure_future(handler(msg))
-            while True:
-                done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_S)
-                if done:
-                    break
-                await heartbeat(nc, msg)
-            try:
-                answer = task.result()
-            except Exception as exc:
-                answer = failure_reply(exc, subject)
-            await reply(nc, msg, answer)
+            return await handler(msg)
+
+    async def run(msg: Msg) -> None:
+        task = asyncio.ensure_future(work(msg))  # heartbeats also while it waits for a free slot
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_S)
+            if done:
+                break
+            await heartbeat(nc, msg)
+        try:
+            answer = task.result()
+        except Exception as exc:
+            answer = failure_reply(exc, subject)
+        await reply(nc, msg, answer)
 
     tasks: set[asyncio.Task[None]] = set()
 

@@ -39,12 +39,14 @@ async def call(
     request: Request[Any, Any, Any] | None = None,
     cancel_subject: str | None = None,
     queued_id: str | None = None,
+    read_only: bool = False,
 ) -> Response[bytes]:
     """Send a command and answer with its result, passed on as the service encoded it (never decoded
     here); errors become ApiError; a vanished client cancels the work.
 
     With ``queued_id`` the command goes through its JetStream work queue (backtests) and may wait
-    there up to QUEUE_WAIT_S for a free replica.
+    there up to QUEUE_WAIT_S for a free replica. A ``read_only`` query is asked again when its
+    responder dies with it (killed mid-answer), and is a 503 only when no replica answers at all.
     """
     nc = state.runtime.nc
     if not nc.is_connected:  # reconnecting: say so at once rather than after a timeout
@@ -59,6 +61,8 @@ async def call(
             request_id=queued_id,
             decoder=raw_reply_decoder,
         )
+    elif read_only:
+        pending = bus.query(nc, subject, payload, decoder=raw_reply_decoder)
     else:
         pending = bus.request(nc, subject, payload, first_timeout=15, decoder=raw_reply_decoder)
     req = asyncio.create_task(pending)

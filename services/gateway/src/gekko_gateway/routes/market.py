@@ -39,20 +39,20 @@ async def imports(state: State) -> list[dict[str, Any]]:
 @post("/api/scan", status_code=200, responses=responses(list[Range], 400, 503, 504))
 async def scan(request: Request[Any, Any, Any], state: State, data: JSONBody[ScanRequest]) -> Response[Any]:
     """Contiguous ranges of one market's candles, in unix seconds."""
-    return await call(state, subjects.SCAN, encoder.encode(await json_body(request)))
+    return await call(state, subjects.SCAN, encoder.encode(await json_body(request)), read_only=True)
 
 
 @post("/api/scansets", status_code=200, responses=responses(ScanSets, 400, 503, 504))
 async def scansets(state: State, data: JSONBody[ScanSetsRequest | None] = None) -> Response[Any]:
     """Ranges of every market in the store (the body is ignored)."""
-    return await call(state, subjects.SCANSETS, b"{}")
+    return await call(state, subjects.SCANSETS, b"{}", read_only=True)
 
 
 @post("/api/getCandles", status_code=200, responses=responses(list[Candle], 400, 503, 504))
 async def get_candles(request: Request[Any, Any, Any], state: State, data: JSONBody[CandlesRequest]) -> Response[Any]:
     """Candles of a range at any candle size."""
     date_span(data.daterange, "daterange")
-    return await call(state, subjects.CANDLES_GET, encoder.encode(await json_body(request)))
+    return await call(state, subjects.CANDLES_GET, encoder.encode(await json_body(request)), read_only=True)
 
 
 def import_job(body: ImportRequest, raw: dict[str, Any], now: int) -> tuple[StartImport, dict[str, Any]]:
