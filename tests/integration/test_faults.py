@@ -202,3 +202,60 @@ async def test_a_sweep_rides_out_a_postgres_restart_with_every_result_once(fault
     every_point_once(record, 4)
     for name, proc in fault_stack.procs.items():
         assert proc.alive, f"{name} exited"
+
+
+async def test_an_import_rides_out_postgres_and_nats_kills_with_every_candle_once(
+    fault_stack, own_servers, emulator
+) -> None:
+    """PostgreSQL and NATS killed while the import writes and reports: it resumes after its newest stored
+    candle and ends done, with the whole range stored."""
+    nats, pg = own_servers
+    url = fault_stack.gateway_url
+    market = Market("binance", "USDT", "BTC")
+    start, end = 1748736000, 1752192000  # 2025-06-01 .. 2025-07-11: 40 days, several stored batches
+    store = await CandleStore.connect(pg.url)
+    await store.delete_range(market, start, end)
+    await store.close()
+    body = {
+        "watch": {"exchange": "binance", "currency": "USDT", "asset": "BTC"},
+        "importer": {"daterange": {"from": "2025-06-01 00:00", "to": "2025-07-11 00:00"}},
+    }
+    emulator.faults(delay_ms=500)
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+            import_id = (await client.post(url + "/api/import", json=body)).json()["id"]
+            record = await import_record(client, url, import_id, until=lambda r: bool(r["latest"]))
+            assert not record["done"], "faulted in the middle of the import"
+            kill_postgres(pg)
+            kill_nats(nats)
+            await asyncio.sleep(5)
+            pg.start()
+            nats.start()
+            await answers_again(url, time.monotonic())
+            record = await import_record(client, url, import_id, until=lambda r: r["done"] or bool(r.get("error")))
+    finally:
+        emulator.faults(delay_ms=0)
+    assert not record.get("error"), record["error"]
+    assert record["done"] is True
+    store = await CandleStore.connect(pg.url)
+    try:
+        assert await store.bounds_between(market, start, end) == (start, end, (end - start) // 60 + 1)
+    finally:
+        await store.close()
+    for name, proc in fault_stack.procs.items():
+        assert proc.alive, f"{name} exited"
+
+
+async def import_record(client: httpx.AsyncClient, url: str, import_id: str, until, timeout: float = 300) -> dict:
+    """The import's record once ``until(record)`` holds (reads that fail while a dependency is away are retried)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            records = (await client.get(url + "/api/imports")).json()
+        except httpx.HTTPError:
+            records = []
+        record = next((r for r in records if r["id"] == import_id), None)
+        if record is not None and until(record):
+            return record
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"import {import_id} did not get there within {timeout} s")
