@@ -51,6 +51,9 @@ class TradingAdvisor:
         strategy.requiredHistory = history_size
         self._has_log = type(strategy).log is not Strategy.log
         self._replaces_trade_hook = bool(getattr(strategy, "replaces_process_trade", False))
+        overrides = type(strategy).on_trade is not Strategy.on_trade
+        self._hears_trades = overrides and bool(getattr(strategy, "hears_trades", True))
+        """False when the strategy's ``on_trade`` does nothing: the trade is then not exported for it."""
 
     def _guard(self, fn: Any, *args: Any) -> Any:
         try:
@@ -154,7 +157,8 @@ class TradingAdvisor:
         ):
             self.direction = "short"
             self.pending_trigger_advice = None
-        self._guard(self.strategy.on_trade, exported(trade))
+        if self._hears_trades:
+            self._guard(self.strategy.on_trade, exported(trade))
 
     def end(self) -> None:
         """The data ended."""

@@ -6,13 +6,14 @@ import logging
 import math
 import tomllib
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any, Literal
 
 import numpy as np
 
 from gekko_common.config import RunConfig, plugin_enabled, validate_run
 from gekko_common.engine.candles import Batcher, Candles, batch
-from gekko_common.engine.exporter import Exporter
+from gekko_common.engine.exporter import CANDLE_FIELDS, Exporter
 from gekko_common.engine.pipeline import Pipeline
 from gekko_common.engine.strategy import Strategy, StrategyCandle, registered
 from gekko_common.errors import ConfigError
@@ -293,19 +294,17 @@ def _run_ticks(
 
 
 def strategy_candle_rows(strat: Any, props: list[str] | None) -> list[dict[str, Any]]:
-    """The exported strategy candles, built from the arrays (integral volumes and counts as ints)."""
-    columns = {
-        "start": strat.start.tolist(),
-        "open": strat.open.tolist(),
-        "high": strat.high.tolist(),
-        "low": strat.low.tolist(),
-        "close": strat.close.tolist(),
-        "vwp": strat.vwp.tolist(),
-        "volume": _numbers(strat.volume),
-        "trades": _numbers(strat.trades),
-    }
-    names = [p for p in props if p in columns] + ["start"] if props is not None else list(columns)
-    return [dict(zip(names, row, strict=True)) for row in zip(*(columns[c] for c in names), strict=True)]
+    """The exported strategy candles, built from the arrays (integral volumes and counts as ints); only
+    the columns asked for are read."""
+    names = [p for p in props if p in CANDLE_FIELDS] + ["start"] if props is not None else list(CANDLE_FIELDS)
+    # each row's dict from its (name, value) pairs: about twice as fast as dict(zip(names, row)) per row
+    pairs = [zip(repeat(name), _candle_column(strat, name)) for name in names]
+    return list(map(dict, zip(*pairs, strict=True)))
+
+
+def _candle_column(strat: Any, name: str) -> list[Any]:
+    values = getattr(strat, name)
+    return _numbers(values) if name in ("volume", "trades") else values.tolist()  # type: ignore[no-any-return]
 
 
 class Engine:

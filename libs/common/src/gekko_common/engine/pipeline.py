@@ -64,6 +64,9 @@ class Pipeline:
         """False with the performance analyzer switched off: no roundtrips, no reports."""
         self.last_start = 0
         self.last_close = 0.0
+        self.routes = self._routes()
+        """Per event type, its listeners in plugin order (a table: the events of every candle go through it)."""
+        self.unrouted: tuple[Callable[[Any], None], ...] = (sink,) if sink is not None else ()
 
     def minute(self, start: int, close: float, strat: StrategyCandle | None) -> None:
         """Process one 1-minute candle (and the strategy candle it completes, if any), then flush."""
@@ -83,8 +86,10 @@ class Pipeline:
         self.flush()
 
     def flush(self) -> None:
-        """Deliver queued events with Gekko's producer priority (engine §7.1)."""
+        """Deliver queued events with Gekko's producer priority (engine §7.1), each to its listeners in
+        plugin order: advisor, paper trader, analyzer, exporter, sink."""
         advisor_q, paper_q, analyzer_q = self.queues
+        routes, unrouted = self.routes, self.unrouted
         while True:
             if advisor_q:
                 event = advisor_q.popleft()
@@ -94,30 +99,34 @@ class Pipeline:
                 event = analyzer_q.popleft()
             else:
                 return
-            self._deliver(event)
+            for listener in routes.get(type(event), unrouted):
+                listener(event)
 
-    def _deliver(self, event: Event) -> None:
-        """One event to its listeners in plugin order: advisor, paper trader, analyzer, exporter, sink."""
-        match event:
-            case StratWarmupCompleted():
-                if self.simulate:
-                    self.paper.on_warmup()
-                if self.analyze:
-                    self.analyzer.on_warmup()
-            case Advice() if self.simulate:
-                self.paper.process_advice(event)
-            case PortfolioChange() if self.analyze:
-                self.analyzer.on_portfolio_change(event)
-            case PortfolioValueChange() if self.analyze:
-                self.analyzer.on_portfolio_value(event.balance)
-            case TradeCompleted():
-                self.advisor.process_trade(event)
-                if self.analyze:
-                    self.analyzer.on_trade(event)
+    def _routes(self) -> dict[type, tuple[Callable[[Any], None], ...]]:
+        plugins: dict[type, list[Callable[[Any], None]]] = {StratWarmupCompleted: [self._warmed_up]}
+        if self.simulate:
+            plugins[Advice] = [self.paper.process_advice]
+        plugins[TradeCompleted] = [self.advisor.process_trade]
+        if self.analyze:
+            plugins[PortfolioChange] = [self.analyzer.on_portfolio_change]
+            plugins[PortfolioValueChange] = [self._portfolio_value]
+            plugins[TradeCompleted].append(self.analyzer.on_trade)
         if self.exporter is not None:
-            _export(self.exporter, event)
+            for type_, export in _exports(self.exporter).items():
+                plugins.setdefault(type_, []).append(export)
         if self.sink is not None:
-            self.sink(event)
+            for listeners in plugins.values():
+                listeners.append(self.sink)
+        return {type_: tuple(listeners) for type_, listeners in plugins.items()}
+
+    def _warmed_up(self, _event: StratWarmupCompleted) -> None:
+        if self.simulate:
+            self.paper.on_warmup()
+        if self.analyze:
+            self.analyzer.on_warmup()
+
+    def _portfolio_value(self, event: PortfolioValueChange) -> None:
+        self.analyzer.on_portfolio_value(event.balance)
 
     def finish(self) -> PerformanceReport | None:
         """End of data: strategy ``end``, then the analyzer's final report when there were trades."""
@@ -131,18 +140,20 @@ class Pipeline:
         return None
 
 
-def _export(exporter: Exporter, event: Event) -> None:
-    """What the backtest result exporter takes of an event."""
-    match event:
-        case StratCandle():
-            exporter.strat_candle(event)
-        case StratUpdate():
-            exporter.strat_update(event)
-        case PortfolioValueChange():
-            exporter.portfolio_value = event.balance
-        case TradeCompleted():
-            exporter.trade(event)
-        case Roundtrip():
-            exporter.roundtrip(event)
-        case PerformanceReport():
-            exporter.report = event
+def _exports(exporter: Exporter) -> dict[type, Callable[[Any], None]]:
+    """What the backtest result exporter takes of each event type."""
+
+    def portfolio_value(event: PortfolioValueChange) -> None:
+        exporter.portfolio_value = event.balance
+
+    def report(event: PerformanceReport) -> None:
+        exporter.report = event
+
+    return {
+        StratCandle: exporter.strat_candle,
+        StratUpdate: exporter.strat_update,
+        PortfolioValueChange: portfolio_value,
+        TradeCompleted: exporter.trade,
+        Roundtrip: exporter.roundtrip,
+        PerformanceReport: report,
+    }

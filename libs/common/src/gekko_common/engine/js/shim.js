@@ -232,12 +232,11 @@ var __gekko_boot = (function (G) {
     var body = [], n = 0;
     managed.forEach(function (ind, i) {
       SETUP.natives[ind._type][1].forEach(function (path) {
-        var parts = path.split('.'), target = 'M[' + i + ']';
+        var parts = path.split('.');
         for (var p = 0; p < parts.length - 1; p++) {
           parts.slice(0, p + 1).reduce(function (o, k) { return o[k] || (o[k] = {}); }, ind);
-          target += '[' + JSON.stringify(parts[p]) + ']';
         }
-        body.push(target + '[' + JSON.stringify(parts[parts.length - 1]) + '] = ' + value(n++) + ';');
+        body.push('M' + i + '.' + path + ' = ' + value(n++) + ';');
       });
     });
     tulips.forEach(function (t) {
@@ -247,14 +246,15 @@ var __gekko_boot = (function (G) {
       });
       body.push('T[' + JSON.stringify(t.name) + '].result = {' + fields.join(', ') + '};');
     });
-    return {body: body.join('\n'), count: n};
+    var locals = managed.map(function (ind, i) { return 'M' + i + ' = M[' + i + ']'; });
+    return {body: body.join('\n'), count: n, locals: locals.length ? 'var ' + locals.join(', ') + ';\n' : ''};
   }
 
   // One strategy candle up to update(): the candle's fields, then the indicator values.
   function compileUpdate() {
     var a = assignments(function (n) { return 'v' + n; }), params = ['s', 'o', 'h', 'l', 'c', 'vwp', 'volume', 'trades'];
     for (var n = 0; n < a.count; n++) params.push('v' + n);
-    var source = '(function (M, T, tick, take) { return function (' + params.join(', ') + ') {\n' + a.body +
+    var source = '(function (M, T, tick, take) {' + a.locals + 'return function (' + params.join(', ') + ') {\n' + a.body +
       '\ntick(s, o, h, l, c, vwp, volume, trades); return take(); }; })';
     return (0, eval)(source)(managed, tulipIndicators, tick, take);
   }
@@ -265,7 +265,7 @@ var __gekko_boot = (function (G) {
   G.__gekko_series = function (chunk) {
     var a = assignments(function (n) { return 'D[at + ' + (8 + n) + ']'; });
     width = 8 + a.count;
-    setRow = (0, eval)('(function (M, T, D) { return function (at) {\n' + a.body + '\n}; })')(managed, tulipIndicators, rows);
+    setRow = (0, eval)('(function (M, T, D) {' + a.locals + 'return function (at) {\n' + a.body + '\n}; })')(managed, tulipIndicators, rows);
     var names = [];
     for (var i = 0; i < chunk; i++) names.push('a' + i);
     G.__gekko_push = (0, eval)('(function (D) { return function (' + names.join(', ') + ') { D.push(' + names.join(', ') + '); }; })')(rows);

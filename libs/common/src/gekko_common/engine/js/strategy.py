@@ -37,6 +37,8 @@ class JsStrategy(Strategy):
         super().__init__(settings, config)
         self.tulip = TulipSet(self.name)
         self.js = JsRun(self.name, self.directory, settings, config)
+        self.hears_trades = self.js.hears_trades
+        """Whether it defines onTrade (the trading advisor exports trades for it only then)."""
         self.series: _Series | None = None
         self.worker: Worker | None = None
         self._checked: Any = None  # what the worker's check emitted, run with update once warmed up
