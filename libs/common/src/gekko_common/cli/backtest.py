@@ -8,7 +8,6 @@ no server at all. A Gekko ``config.js`` is evaluated by an embedded JavaScript e
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,22 +54,26 @@ def load_js_config(text: str, name: str) -> Any:
     return json.loads(exported)
 
 
+def _load_data(text: str, path: Path) -> Any:
+    """A ``.toml`` or JSON config file's data; ValueError saying which format it is not."""
+    try:
+        if path.suffix == ".toml":
+            import tomllib  # here: only a TOML config pays its import (``gekko sweep`` counts its start)
+
+            return tomllib.loads(text)
+        return json.loads(text)
+    except ValueError as exc:  # json's and tomllib's decode errors
+        kind = "TOML" if path.suffix == ".toml" else "JSON (a Gekko config.js must end in .js)"
+        raise ValueError(f"{path}: not valid {kind}: {exc}") from None
+
+
 def load_config(path: Path) -> dict[str, Any]:
     """A config file as a dict: ``.js`` (Gekko's config.js), ``.toml``, anything else JSON."""
     try:
         text = path.read_text()
     except OSError as exc:
         raise ValueError(f"{path}: {exc.strerror}") from None
-    try:
-        if path.suffix in (".js", ".cjs"):
-            data = load_js_config(text, path.name)
-        elif path.suffix == ".toml":
-            data = tomllib.loads(text)
-        else:
-            data = json.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        kind = "TOML" if path.suffix == ".toml" else "JSON (a Gekko config.js must end in .js)"
-        raise ValueError(f"{path}: not valid {kind}: {exc}") from None
+    data = load_js_config(text, path.name) if path.suffix in (".js", ".cjs") else _load_data(text, path)
     if not isinstance(data, dict):
         raise ValueError(f"{path}: the config must be an object")
     return data

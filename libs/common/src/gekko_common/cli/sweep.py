@@ -21,7 +21,6 @@ from urllib.parse import quote, urlsplit
 import click
 
 from gekko_common.cli.common import CliError
-from gekko_common.sweep import score
 
 PROGRESS_S = 0.25
 """How often progress is read while a sweep runs (the gateway answers at once when it finishes)."""
@@ -246,7 +245,9 @@ class Gateway:
                 if status == 404:
                     raise Refused(f"no sweep {sweep_id!r}")
                 if status == 200:
-                    record: dict[str, Any] = json.loads(content)
+                    import msgspec  # not at the top: imported while the sweep runs (_preload)
+
+                    record: dict[str, Any] = msgspec.json.decode(content)
                     return record
             except GatewayAway:
                 pass
@@ -267,6 +268,9 @@ def _error(content: bytes) -> str:
 def follow(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
     """Show a progress bar until the sweep finishes; its record with results."""
     if not sys.stderr.isatty():  # nobody sees a bar: no rich to import
+        record = gateway.sweep(sweep_id, results=True, wait=FOLLOW_S)  # a sweep done by then: one answer
+        if record.get("finished"):
+            return _checked(record, sweep_id)
         while not gateway.sweep(sweep_id, results=False, wait=FOLLOW_S).get("finished"):
             pass
         return _finished(gateway, sweep_id)
@@ -292,7 +296,10 @@ def follow(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
 
 
 def _finished(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
-    record = gateway.sweep(sweep_id, results=True)
+    return _checked(gateway.sweep(sweep_id, results=True), sweep_id)
+
+
+def _checked(record: dict[str, Any], sweep_id: str) -> dict[str, Any]:
     if record.get("error"):
         raise SweepFailed(f"sweep {sweep_id} failed: {record['error']}")
     return record
@@ -300,6 +307,8 @@ def _finished(gateway: Gateway, sweep_id: str) -> dict[str, Any]:
 
 def ranked(results: list[dict[str, Any]], objective: str) -> list[dict[str, Any]]:
     """Best first by ``objective`` (in-sample)."""
+    from gekko_common.sweep import score
+
     return sorted(results, key=lambda r: score(r.get("objectives") or {}, objective), reverse=True)
 
 
@@ -344,8 +353,10 @@ def flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def write_outputs(args: SimpleNamespace, rows: list[dict[str, Any]], objective: str) -> None:
     """JSON, CSV, Parquet and heatmap files, as asked."""
     if args.output:
-        # one result a line: readable, and json's C encoder (an indent would take its slow pure-Python one)
-        args.output.write_text("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
+        import msgspec
+
+        # one result a line: readable, and msgspec's encoder (several times faster than json's)
+        args.output.write_bytes(b"[\n" + b",\n".join(msgspec.json.encode(r) for r in rows) + b"\n]\n")
     if args.csv or args.parquet:
         import polars as pl
 
@@ -388,6 +399,14 @@ def heatmap(rows: list[dict[str, Any]], objective: str, path: Path) -> None:
     plt.close(fig)
 
 
+def _preload() -> None:
+    """Import what reading the results takes while the backtesters run the sweep: the command's time
+    counts from its start, the wait costs nothing."""
+    import msgspec  # noqa: F401
+
+    import gekko_common.sweep  # noqa: F401
+
+
 def run(args: SimpleNamespace, url: str, token: str | None) -> None:
     """Submit (or attach to) a sweep, follow it, rank and write the results."""
     started = time.perf_counter()
@@ -401,6 +420,7 @@ def run(args: SimpleNamespace, url: str, token: str | None) -> None:
             if args.detach:
                 click.echo(sweep_id)
                 return
+        _preload()
         try:
             record = follow(gateway, sweep_id)
         except KeyboardInterrupt:

@@ -25,7 +25,7 @@ from numba import njit, prange
 from gekko_common.config import validate_run
 from gekko_common.engine.backtest import run_backtest
 from gekko_common.engine.candles import Candles, StrategyCandles, batch
-from gekko_common.engine.kernels import KERNELS, _emas, _minus_signal, _ppo, _rsi, _zones
+from gekko_common.engine.kernels import KERNELS, _ema_step, _minus_signal, _ppo, _rsi, _zones
 from gekko_common.engine.performance import PerformanceAnalyzer
 from gekko_common.engine.strategy import registered
 from gekko_common.events import PortfolioChange, exported
@@ -43,12 +43,17 @@ class Evaluation:
 
 def strategy_settings(config: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The configured strategy's name and settings (the config's block, else the strategy's defaults)."""
-    strategies = registered()
-    method = validate_run(config, strategies, market=False).method
+    method = validate_run(config, registered(), market=False).method
+    return method, _settings(method, config)
+
+
+def _settings(method: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The settings of ``method`` (a known strategy) in ``config``: its block, else the defaults."""
     settings = config.get(method)
     if settings is None:
-        settings = tomllib.loads(strategies[method].params) if strategies[method].params else {}
-    return method, settings
+        params = registered()[method].params
+        settings = tomllib.loads(params) if params else {}
+    return settings  # type: ignore[no-any-return]
 
 
 # --- statistics, in stats-lite's order of operations -----------------------------------------------
@@ -218,17 +223,38 @@ def _simulate_many(
 
 
 @njit(cache=True, parallel=True, nogil=True)  # type: ignore[misc]
-def _macd_family_many(close: Any, params: Any, first: Any, kind: int) -> Any:
-    """Advice codes of many MACD (kind 0) or PPO (kind 1) sets: rows [short, long, signal, up, down, persistence]."""
+def _ema_rows(close: Any, periods: Any) -> Any:
+    """Gekko's EMA (seeded with the first value) of every close for each period, a row each."""
+    out = np.empty((len(periods), len(close)))
+    for u in prange(len(periods)):
+        k = 2 / (periods[u] + 1)
+        a = 0.0
+        for i in range(len(close)):
+            a = _ema_step(a, close[i], k, i == 0)
+            out[u, i] = a
+    return out
+
+
+@njit(cache=True, parallel=True, nogil=True)  # type: ignore[misc]
+def _macd_family_rows(emas: Any, which: Any, params: Any, first: Any, kind: int) -> Any:
+    """Advice codes of many MACD (kind 0) or PPO (kind 1) sets from their short and long EMA rows of
+    ``emas`` (``which``); ``params`` rows [short, long, signal, up, down, persistence]."""
     sets = params.shape[0]
-    n = len(close)
+    n = emas.shape[1]
     out = np.zeros((sets, n), dtype=np.int8)
     for s in prange(sets):
         p = params[s]
-        es, el = _emas(close, p[0], p[1])
+        es, el = emas[which[s, 0]], emas[which[s, 1]]
         values = _minus_signal(es - el if kind == 0 else _ppo(es, el), p[2])
         out[s] = _zones(values, np.full(n, p[3]), np.full(n, p[4]), first[s], 1, -1, p[5], False, False)
     return out
+
+
+def _macd_family_many(close: Any, params: Any, first: Any, kind: int) -> Any:
+    """Advice codes of many MACD (kind 0) or PPO (kind 1) sets. Each distinct period's EMA is computed
+    once: a grid's sets share a few short and long periods (the same steps as each set's own EMAs)."""
+    periods, which = np.unique(params[:, :2].ravel(), return_inverse=True)
+    return _macd_family_rows(_ema_rows(close, periods), which.reshape(-1, 2), params, first, kind)
 
 
 @njit(cache=True, parallel=True, nogil=True)  # type: ignore[misc]
@@ -314,10 +340,15 @@ def _first_check(config: dict[str, Any]) -> int:
     return max(int(config["tradingAdvisor"].get("historySize") or 0), 1) - 1
 
 
-def _codes(method: str, configs: list[dict[str, Any]], strat: StrategyCandles) -> list[Any]:
-    """Advice codes per config (None where the kernel refuses the parameters)."""
-    settings = [strategy_settings(c)[1] for c in configs]
-    firsts = [_first_check(c) for c in configs]
+def _codes(
+    method: str,
+    configs: list[dict[str, Any]],
+    settings: list[dict[str, Any]],
+    firsts: list[int],
+    strat: StrategyCandles,
+) -> list[Any]:
+    """Advice codes per config (None where the kernel refuses the parameters), given each config's
+    settings and first advising candle."""
     out: list[Any] = [None] * len(configs)
     many = _MANY.get(method)
     if many is not None:
@@ -355,28 +386,43 @@ def _portfolio(config: dict[str, Any]) -> tuple[float, float, float, float]:
 Portfolio = tuple[float, float, float, float]
 
 
-def _report(
-    config: dict[str, Any], portfolio: Portfolio, candles: Candles, strat: StrategyCandles, row: list[float]
-) -> Evaluation | None:
-    """The analyzer's report of one simulated set (a SUMMARY row); None when it needs the general path."""
-    trades, count, start_balance, balance, exposure = row[:5]
-    if trades == 0:
-        return Evaluation(None, {})
-    if not start_balance:
-        return None  # a zero start balance: JavaScript's falsy rules, left to the pipeline
-    asset0, currency0, _, risk_free = portfolio
-    m0, last = int(strat.last_index[_first_check(config)]), len(candles) - 1
-    analyzer = PerformanceAnalyzer(risk_free, emit_updates=False)
-    analyzer.start_balance = float(start_balance)
-    analyzer.start_portfolio = PortfolioChange(asset=asset0, currency=currency0)
-    analyzer.date_start, analyzer.date_end = int(candles.start[m0]), int(candles.start[last]) + 60
-    analyzer.start_price, analyzer.end_price = float(candles.close[m0]), float(candles.close[last])
-    analyzer.trades = int(trades)
-    analyzer.balance = float(balance)
-    analyzer.exposure_ms = int(exposure)
-    stats = row[6:]
-    report = analyzer.report_from(float(stats[0]), float(stats[1]), int(stats[2]), int(count))
-    return Evaluation(exported(report), metrics_of(stats, int(count)))
+class _Reports:
+    """The analyzer's reports of the simulated sets of one dataset, strategy candle size and portfolio.
+
+    One analyzer per first advising candle, its dates and prices set once: only the balances, trades
+    and exposure differ from set to set (a sweep reads thousands of reports)."""
+
+    def __init__(self, portfolio: Portfolio, candles: Candles, strat: StrategyCandles) -> None:
+        self.portfolio, self.candles, self.strat = portfolio, candles, strat
+        self.analyzers: dict[int, PerformanceAnalyzer] = {}
+
+    def _analyzer(self, first: int) -> PerformanceAnalyzer:
+        analyzer = self.analyzers.get(first)
+        if analyzer is None:
+            asset0, currency0, _, risk_free = self.portfolio
+            candles = self.candles
+            m0, last = int(self.strat.last_index[first]), len(candles) - 1
+            analyzer = self.analyzers[first] = PerformanceAnalyzer(risk_free, emit_updates=False)
+            analyzer.start_portfolio = PortfolioChange(asset=asset0, currency=currency0)
+            analyzer.date_start, analyzer.date_end = int(candles.start[m0]), int(candles.start[last]) + 60
+            analyzer.start_price, analyzer.end_price = float(candles.close[m0]), float(candles.close[last])
+        return analyzer
+
+    def of(self, first: int, row: list[float]) -> Evaluation | None:
+        """The report of one simulated set (a SUMMARY row); None when it needs the general path."""
+        trades, count, start_balance, balance, exposure = row[:5]
+        if trades == 0:
+            return Evaluation(None, {})
+        if not start_balance:
+            return None  # a zero start balance: JavaScript's falsy rules, left to the pipeline
+        analyzer = self._analyzer(first)
+        analyzer.start_balance = float(start_balance)
+        analyzer.trades = int(trades)
+        analyzer.balance = float(balance)
+        analyzer.exposure_ms = int(exposure)
+        stats = row[6:]
+        report = analyzer.report_from(float(stats[0]), float(stats[1]), int(stats[2]), int(count))
+        return Evaluation(exported(report), metrics_of(stats, int(count)))
 
 
 def _general(config: dict[str, Any], candles: Candles) -> Evaluation:
@@ -418,24 +464,34 @@ def evaluate(
     for (method, size), indexes in groups.items():
         if size not in merged:
             merged[size] = batch(candles, size)
-        strat = merged[size]
         members = [configs[i] for i in indexes]
-        codes = _codes(method, members, strat)
-        ready = [j for j, c in enumerate(codes) if c is not None and _first_check(members[j]) < len(strat)]
-        if not ready:
-            continue
-        # sets of one fee and balance simulate together; the usual sweep varies strategy parameters only
-        by_portfolio: dict[Portfolio, list[int]] = {}
-        for j in ready:
-            by_portfolio.setdefault(_portfolio(members[j]), []).append(j)
-        for portfolio, js in by_portfolio.items():
-            asset, currency, fee, _ = portfolio
-            matrix = np.stack([codes[j] for j in js])
-            firsts = np.array([_first_check(members[j]) for j in js], dtype=np.int64)
-            cap = int(np.count_nonzero(matrix, axis=1).max()) + 1
-            summary = _simulate_many(
-                matrix, firsts, strat.last_index, candles.close, candles.start, asset, currency, fee, cap
-            )
-            for j, row in zip(js, summary.tolist(), strict=True):  # Python floats: cheaper to read per field
-                out[indexes[j]] = _report(members[j], portfolio, candles, strat, row)
+        for j, evaluation in _evaluate_group(method, members, candles, merged[size]).items():
+            out[indexes[j]] = evaluation
     return [e if e is not None else _general(configs[i], candles) for i, e in enumerate(out)]
+
+
+def _evaluate_group(
+    method: str, members: list[dict[str, Any]], candles: Candles, strat: StrategyCandles
+) -> dict[int, Evaluation | None]:
+    """The results of the configs of one compiled strategy and candle size that its kernel takes, by
+    position in ``members``."""
+    firsts = [_first_check(m) for m in members]
+    codes = _codes(method, members, [_settings(method, m) for m in members], firsts, strat)
+    # sets of one fee and balance simulate together; the usual sweep varies strategy parameters only
+    by_portfolio: dict[Portfolio, list[int]] = {}
+    for j, c in enumerate(codes):
+        if c is not None and firsts[j] < len(strat):
+            by_portfolio.setdefault(_portfolio(members[j]), []).append(j)
+    out: dict[int, Evaluation | None] = {}
+    for portfolio, js in by_portfolio.items():
+        asset, currency, fee, _ = portfolio
+        matrix = np.stack([codes[j] for j in js])
+        first = np.array([firsts[j] for j in js], dtype=np.int64)
+        cap = int(np.count_nonzero(matrix, axis=1).max()) + 1
+        summary = _simulate_many(
+            matrix, first, strat.last_index, candles.close, candles.start, asset, currency, fee, cap
+        )
+        reports = _Reports(portfolio, candles, strat)
+        for j, row in zip(js, summary.tolist(), strict=True):  # Python floats: cheaper to read per field
+            out[j] = reports.of(firsts[j], row)
+    return out
