@@ -175,6 +175,12 @@ class JsRun:
         except quickjs.StackOverflow:
             raise StrategyError(f"strategy {self.name} overflowed the stack in {what}") from None
 
+    def close(self) -> None:
+        """The run ended: free the context now (its callables refer back to this run, a cycle only the
+        garbage collector's full passes would free)."""
+        self._fns.clear()
+        del self.context
+
     def _phase(self) -> str:
         try:
             return str(self.context.eval("__gekko_phase.call"))

@@ -278,12 +278,14 @@ var __gekko_boot = (function (G) {
     return out.length ? emitted() : '';
   }
 
-  // Runs candles from..to-1 and answers [last candle run, [[k, updated, checked], ...]] for the candles
-  // that emitted something (JSON arrays as text); `first` stops at the first such candle.
+  // Runs candles from..to-1 and answers, one per line, the last candle run, then for every candle that
+  // emitted something its index, what its update emitted and what its check emitted (JSON, 0 for
+  // nothing); `first` stops at the first such candle. (Lines of text rather than one JSON document:
+  // the host keeps them as strings until the pipeline reaches the candle.)
   G.__gekko_run = function (from, to, checkFrom, first) {
     // numbers arrive as doubles: as array indexes QuickJS would turn each one into a property name
     from |= 0; to |= 0; checkFrom |= 0;
-    var found = [], tell = G.__py_phase;  // in a worker process: tells the watchdog the call (2 update, 3 check)
+    var found = '', tell = G.__py_phase;  // in a worker process: tells the watchdog the call (2 update, 3 check)
     for (var k = from; k < to; k++) {
       var at = k * width;
       setRow(at);
@@ -297,11 +299,11 @@ var __gekko_boot = (function (G) {
         c = G.__gekko_check();
       }
       if (u || c) {
-        found.push('[' + k + ',' + (u || '0') + ',' + (c || '0') + ']');
-        if (first) return '[' + k + ',[' + found[0] + ']]';
+        found += '\n' + k + '\n' + (u || '0') + '\n' + (c || '0');
+        if (first) return k + found;
       }
     }
-    return '[' + (to - 1) + ',[' + found.join(',') + ']]';
+    return (to - 1) + found;
   };
 
   function tick(s, o, h, l, c, vwp, volume, trades) {

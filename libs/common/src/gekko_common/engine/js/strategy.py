@@ -205,6 +205,7 @@ class JsStrategy(Strategy):
             self.worker.close()
             return
         self._act(self.js.call("end", "__gekko_end"))
+        self.js.close()
 
     def _remote(self, what: str, op: str, *args: Any) -> None:
         """A call into the worker."""
@@ -269,6 +270,8 @@ def _is_trigger(advice: Any) -> bool:
     return isinstance(advice, dict) and bool(advice.get("trigger"))
 
 
+_NOTHING = ("0", "0")
+"""What a candle that emitted nothing emitted, as :class:`_Series` keeps it (JSON text of update and check)."""
 _CHUNK = 240
 """Values per call when handing a backtest's candle rows to JavaScript; also candles per run-ahead call."""
 _FIRST_BLOCK = 16
@@ -293,7 +296,7 @@ class _Series:
         self.stepwise = False
         self.triggers = False
         self.block = _FIRST_BLOCK
-        self.emits: dict[int, tuple[Any, Any]] = {}
+        self.emits: dict[int, tuple[str, str]] = {}
 
     def run_all(self, js: JsRun, progress: Callable[[int], None] | None = None) -> None:
         while self.done < self.size - 1:
@@ -311,10 +314,10 @@ class _Series:
 
     def update(self, k: int, js: JsRun) -> Any:
         self.advance(k, js)
-        return self.emits.get(k, (0, 0))[0]
+        return json.loads(self.emits.get(k, _NOTHING)[0])
 
     def check(self, k: int) -> Any:
-        return self.emits.pop(k, (0, 0))[1]
+        return json.loads(self.emits.pop(k, _NOTHING)[1])
 
     def advance(self, k: int, js: JsRun) -> None:
         """Run JavaScript from candle ``k`` on, unless it is there already."""
@@ -324,15 +327,20 @@ class _Series:
     def _run(self, js: JsRun, end: int, first: bool) -> None:
         began = time.perf_counter()
         text = js.call("run", "__gekko_run", float(self.done + 1), float(end), float(self.check_from), first)
+        lines = text.split("\n")
         took = time.perf_counter() - began
-        last, found = json.loads(text)
-        self.done = last
-        for k, updated, checked in found:
-            self.emits[k] = (updated, checked)
-            self.triggers = self.triggers or any(i[0] == "a" and _is_trigger(i[1]) for i in (updated or ()))
-            self.triggers = self.triggers or any(i[0] == "a" and _is_trigger(i[1]) for i in (checked or ()))
+        self.done = int(lines[0])
+        for at in range(1, len(lines), 3):
+            updated, checked = lines[at + 1], lines[at + 2]
+            self.emits[int(lines[at])] = (updated, checked)  # JSON text (not GC-tracked) until the candle's turn
+            self.triggers = self.triggers or _has_trigger(updated) or _has_trigger(checked)
         if not first:
             self.block = self.block * 2 if took < _BLOCK_S else max(self.block // 2, 1)
+
+
+def _has_trigger(text: str) -> bool:
+    """Whether what a candle emitted (JSON text) holds an advice with a trailing-stop trigger."""
+    return '"trigger"' in text and any(i[0] == "a" and _is_trigger(i[1]) for i in json.loads(text))
 
 
 def load_js_strategies(directory: Path) -> list[str]:
