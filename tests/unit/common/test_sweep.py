@@ -94,6 +94,31 @@ def test_walk_forward_windows_follow_each_other_over_the_range() -> None:
     assert spec.windows[0].train[0] == 1747699200
 
 
+def test_the_book_completes_a_chunk_from_its_parts_each_counted_once() -> None:
+    book = SweepBook()
+    book.apply("s", STARTED, {"id": "s", "total": 3})
+    second = {"chunk": 0, "part": 1, "parts": 2, "results": [{"index": 2, "params": {}}]}
+    assert book.apply("s", RESULTS, second)
+    assert not book.apply("s", RESULTS, second)
+    assert book.records["s"]["done"] == 1
+    assert 0 not in book.chunks["s"]
+    assert [r["index"] for r in book.results("s")] == [2]
+    first = {"chunk": 0, "part": 0, "parts": 2, "results": [{"index": 1, "params": {}}, {"index": 0, "params": {}}]}
+    assert book.apply("s", RESULTS, first)
+    assert not book.apply("s", RESULTS, first)
+    assert [r["index"] for r in book.chunks["s"][0]["results"]] == [1, 0, 2]
+    assert book.chunks["s"][0]["error"] is None
+    assert [r["index"] for r in book.results("s")] == [0, 1, 2]
+    assert book.records["s"]["done"] == 3
+
+
+def test_a_part_with_an_error_marks_the_sweep() -> None:
+    book = SweepBook()
+    book.apply("s", STARTED, {"id": "s", "total": 4})
+    assert book.apply("s", RESULTS, {"chunk": 3, "part": 1, "parts": 2, "results": [], "error": "MACD: bad"})
+    assert book.records["s"]["error"] == "MACD: bad"
+
+
 def test_the_book_counts_a_chunk_delivered_twice_once() -> None:
     book = SweepBook()
     book.apply("s", STARTED, {"id": "s", "total": 4})

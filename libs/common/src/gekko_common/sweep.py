@@ -143,11 +143,14 @@ def apply(base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     """``base`` with ``params`` set, its exporter trimmed to the report; ``base`` stays untouched.
 
     Objects along the set paths and the strategy's block are copied; everything else is shared with
-    ``base`` (a sweep makes thousands of configs: deep copies would cost more than the backtests).
+    ``base`` (a sweep makes thousands of configs: deep copies would cost more than the backtests), the
+    exporter too when ``base``'s is trimmed already (the configs applied to one such base share every
+    section their params leave alone).
     """
     config = dict(base)
-    config["backtestResultExporter"] = {**(base.get("backtestResultExporter") or {}), "enabled": True,
-                                        "data": dict(REPORT_ONLY)}  # fmt: skip
+    exporter = base.get("backtestResultExporter")
+    trimmed = {**(exporter or {}), "enabled": True, "data": dict(REPORT_ONLY)}
+    config["backtestResultExporter"] = exporter if exporter == trimmed else trimmed
     method = (base.get("tradingAdvisor") or {}).get("method")
     if isinstance(method, str) and isinstance(base.get(method), dict):
         config[method] = _tree_copy(base[method])
@@ -318,7 +321,8 @@ def parse_spec(body: dict[str, Any], strategy_params: dict[str, Any], method: st
 STARTED = "_sweep_started"
 """Internal event carrying a new sweep's record (never relayed to websocket clients)."""
 RESULTS = "sweep_results"
-"""A chunk's results (or its error); published once per chunk, de-duplicated on the chunk."""
+"""A part of a chunk's results (or its error): ``chunk``, ``part`` of ``parts`` (0 of 1 when absent),
+``results``; each part published once, de-duplicated on the chunk and the part."""
 UPDATE = "sweep_update"
 """The driver's progress: done, total, best, finished."""
 ERROR = "sweep_error"
@@ -353,33 +357,50 @@ class SweepBook:
     def __init__(self) -> None:
         self.records: dict[str, dict[str, Any]] = {}
         self.chunks: dict[str, dict[int, dict[str, Any]]] = {}
+        """Every complete chunk: number -> {chunk, results (in part order), error}."""
+        self.parts: dict[str, dict[int, dict[int, dict[str, Any]]]] = {}
+        """The parts received of chunks not yet complete: number -> part -> payload."""
 
     def apply(self, sweep_id: str, kind: str, payload: Any) -> bool:
         """Reduce one event; True when it brought a chunk not seen before."""
         if kind == STARTED and isinstance(payload, dict):
             self.records.setdefault(sweep_id, {**payload, "done": 0, "finished": False, "error": None})
             self.chunks.setdefault(sweep_id, {})
+            self.parts.setdefault(sweep_id, {})
             return False
         record = self.records.get(sweep_id)
         if record is None or not isinstance(payload, dict):
             return False
         if kind == RESULTS:
-            chunks = self.chunks[sweep_id]
-            chunk = payload.get("chunk")
-            if not isinstance(chunk, int) or chunk in chunks:
-                return False
-            chunks[chunk] = payload
-            record["done"] += len(payload.get("results") or [])
-            if payload.get("error"):
-                record["error"] = payload["error"]
-            return True
+            return self._part(sweep_id, record, payload)
         if kind == UPDATE:
             record.update({k: v for k, v in payload.items() if k in ("finished", "best", "stoppedEarly", "total")})
         elif kind == ERROR:
             record.update(error=payload.get("error"), finished=True)
         return False
 
+    def _part(self, sweep_id: str, record: dict[str, Any], payload: dict[str, Any]) -> bool:
+        chunk, part, parts = payload.get("chunk"), payload.get("part", 0), payload.get("parts", 1)
+        if not (isinstance(chunk, int) and isinstance(part, int) and isinstance(parts, int)):
+            return False
+        got = self.parts[sweep_id].setdefault(chunk, {})
+        if chunk in self.chunks[sweep_id] or part in got:
+            return False
+        got[part] = payload
+        record["done"] += len(payload.get("results") or [])
+        if payload.get("error"):
+            record["error"] = payload["error"]
+        if len(got) >= parts:
+            del self.parts[sweep_id][chunk]
+            errors = [p["error"] for p in got.values() if p.get("error")]
+            results = [r for k in sorted(got) for r in got[k].get("results") or []]
+            self.chunks[sweep_id][chunk] = {"chunk": chunk, "results": results, "error": errors[0] if errors else None}
+        return True
+
     def results(self, sweep_id: str) -> list[dict[str, Any]]:
-        """A sweep's results in point order."""
+        """A sweep's results in point order (those of chunks still in parts too)."""
         rows = [r for c in self.chunks.get(sweep_id, {}).values() for r in c.get("results") or []]
+        rows += [
+            r for got in self.parts.get(sweep_id, {}).values() for p in got.values() for r in p.get("results") or []
+        ]
         return sorted(rows, key=lambda r: r["index"])

@@ -29,7 +29,7 @@ from nats.js import JetStreamContext
 
 from gekko_backtester.handler import BacktestService
 from gekko_common import subjects
-from gekko_common.config import merge_base_config, validate_backtest
+from gekko_common.config import merge_base_config, select_daterange, validate_backtest
 from gekko_common.dates import iso_ms
 from gekko_common.engine import Candles, registered
 from gekko_common.engine.batch import Evaluation, evaluate, strategy_settings, takes_kernel
@@ -53,8 +53,19 @@ from gekko_common.sweep import (
 
 log = logging.getLogger(__name__)
 
+CHUNK_S = 0.5
+"""Estimated seconds of work per chunk of a compiled strategy: a small sweep is one chunk (one fetch, one
+dataset look-up, its parts published while the next ones are evaluated), a large one enough chunks for
+every replica."""
+POINT_S, CANDLE_S = 40e-6, 20e-9
+"""Estimated cost of a point on a compiled kernel: per range it is evaluated on, and per strategy candle."""
 CHUNK_POINTS = 400
-"""Points per chunk of a compiled strategy: a chunk's results stay well inside one NATS message."""
+"""Points per chunk of a compiled strategy whose date range is not known before its data is (``scan``)."""
+MAX_CHUNK_POINTS = 5000
+"""Most points per chunk (the chunk's command carries them)."""
+PART_POINTS = 250
+"""Results per event of a chunk of a compiled strategy (fewer with windows): published as soon as they are
+evaluated, and well inside one NATS message."""
 INTERPRETED_CHUNKS = 40
 """An interpreted strategy's points are cut into about this many chunks, so every replica gets work."""
 CHECK_S = 5.0
@@ -85,12 +96,31 @@ def check(body: dict[str, Any]) -> SweepSpec:
 
 
 def chunk_size(spec: SweepSpec, points: list[dict[str, Any]]) -> int:
-    """Points per chunk for this sweep: large where the points run on a compiled kernel, else small enough
-    that every replica gets work (a built-in strategy whose parameters its kernel does not take is
-    interpreted too)."""
+    """Points per chunk for this sweep: about CHUNK_S of work where the points run on a compiled kernel,
+    else small enough that every replica gets work (a built-in strategy whose parameters its kernel does
+    not take is interpreted too)."""
     if points and takes_kernel(apply(spec.config, points[0])):
-        return max(1, CHUNK_POINTS // (1 + 2 * len(spec.windows)))
+        cost = point_seconds(spec)
+        return CHUNK_POINTS if cost is None else max(PART_POINTS, min(MAX_CHUNK_POINTS, int(CHUNK_S / cost)))
     return max(1, min(50, math.ceil(len(points) / INTERPRETED_CHUNKS)))
+
+
+def point_seconds(spec: SweepSpec) -> float | None:
+    """Estimated seconds a compiled kernel takes for one point (None: the date range is not known yet)."""
+    if spec.windows:
+        ranges = [w.train for w in spec.windows] + [w.test for w in spec.windows if w.test]
+    else:
+        try:
+            ranges = [select_daterange(spec.config)]
+        except ConfigError:  # "scan": the stored range
+            return None
+    size = int(spec.config["tradingAdvisor"]["candleSize"])
+    return sum(POINT_S + CANDLE_S * (end - start) / 60 / size for start, end in ranges)
+
+
+def part_size(spec: SweepSpec) -> int:
+    """Results per event (PART_POINTS, fewer with windows: each result carries every window's figures)."""
+    return max(1, PART_POINTS // (1 + 2 * len(spec.windows)))
 
 
 def _mean(values: list[dict[str, float | None]], name: str) -> float | None:
@@ -143,7 +173,8 @@ def evaluate_points(
     """Each point's result: params, report, metrics, objectives; with windows, the in-sample figures of
     the first window, the objectives' means over the in-sample (``objectives``) and out-of-sample
     (``oos``) ranges, and every window's figures."""
-    configs = [apply(spec.config, p) for p in points]
+    template = apply(spec.config, {})
+    configs = [apply(template, p) for p in points]  # sharing every section but those the points set
 
     def run(window: tuple[int, int] | None) -> list[dict[str, Any]]:
         return [_figures(ev, spec) for ev in evaluate(configs, *ranges(window))]
@@ -242,22 +273,41 @@ class Sweeps:
     # --- chunks ---
 
     async def run_chunk(self, msg: Msg) -> Reply:
-        """Evaluate one chunk and publish its results (or the reason it cannot run)."""
+        """Evaluate one chunk and publish its results in parts, each while the next is evaluated (or the
+        reason it cannot run)."""
         chunk = msgspec.json.decode(msg.data, type=SweepChunk)
-        payload: dict[str, Any] = {"chunk": chunk.chunk}
+        where = f"sweep {chunk.sweep_id}"
         try:
             spec = check(chunk.body)
-            frame = await ride_out(lambda: self.service.dataset(_covering(spec)), f"sweep {chunk.sweep_id}")
-            ranges = self.datasets.ranges(frame)
-            payload["results"] = await asyncio.to_thread(evaluate_points, spec, ranges, chunk.indexes, chunk.points)
-            self.evaluated += len(chunk.points)
-        except ConfigError as exc:
-            payload.update(results=[], error=f"{exc.field}: {exc.message}")
-        except EngineError as exc:
-            payload.update(results=[], error=str(exc))
-        dedup = f"sweep-{chunk.sweep_id}:chunk:{chunk.chunk}"
-        await ride_out(lambda: self._publish(chunk.sweep_id, RESULTS, payload, dedup), f"sweep {chunk.sweep_id}")
+            frame = await ride_out(lambda: self.service.dataset(_covering(spec)), where)
+        except (ConfigError, EngineError) as exc:
+            await self._publish_part(chunk, 0, 1, {"results": [], "error": _reason(exc)})
+            return Reply()
+        ranges = self.datasets.ranges(frame)
+        size = part_size(spec)
+        starts = range(0, len(chunk.points), size)
+        publishing: asyncio.Task[None] | None = None
+        for part, start in enumerate(starts):
+            indexes, points = chunk.indexes[start : start + size], chunk.points[start : start + size]
+            payload: dict[str, Any]
+            try:
+                payload = {"results": await asyncio.to_thread(evaluate_points, spec, ranges, indexes, points)}
+                self.evaluated += len(points)
+            except (ConfigError, EngineError) as exc:
+                payload = {"results": [], "error": _reason(exc)}
+            if publishing is not None:
+                await publishing
+            publishing = asyncio.create_task(self._publish_part(chunk, part, len(starts), payload))
+            if "error" in payload:
+                break
+        if publishing is not None:
+            await publishing
         return Reply()
+
+    async def _publish_part(self, chunk: SweepChunk, part: int, parts: int, payload: dict[str, Any]) -> None:
+        body = {"chunk": chunk.chunk, "part": part, "parts": parts, **payload}
+        dedup = f"sweep-{chunk.sweep_id}:chunk:{chunk.chunk}:{part}"
+        await ride_out(lambda: self._publish(chunk.sweep_id, RESULTS, body, dedup), f"sweep {chunk.sweep_id}")
 
     # --- driving ---
 
@@ -270,6 +320,10 @@ class Sweeps:
         finally:
             self.driving -= 1
         return Reply()
+
+
+def _reason(exc: ConfigError | EngineError) -> str:
+    return f"{exc.field}: {exc.message}" if isinstance(exc, ConfigError) else str(exc)
 
 
 def _covering(spec: SweepSpec) -> dict[str, Any]:
@@ -376,7 +430,7 @@ class Driver:
         """Publish the chunks without results and wait for all of them; False when the sweep failed."""
         for c in self._missing(chunks):
             await self._queue(c, chunks)
-        while missing := self._missing(chunks):
+        while (missing := self._missing(chunks)) and not self.book.records[self.id].get("error"):
             try:
                 await asyncio.wait_for(self.arrivals.get(), CHECK_S)
             except TimeoutError:
@@ -385,11 +439,11 @@ class Driver:
                 continue
             while not self.arrivals.empty():
                 self.arrivals.get_nowait()
-            error = next((r.get("error") for r in self.book.chunks[self.id].values() if r.get("error")), None)
-            if error:
-                await self._event(ERROR, {"error": error}, f"sweep-{self.id}:error")
-                return False
             await self._progress(spec)
+        error = self.book.records[self.id].get("error")
+        if error:
+            await self._event(ERROR, {"error": error}, f"sweep-{self.id}:error")
+            return False
         return True
 
     async def _progress(self, spec: SweepSpec) -> None:

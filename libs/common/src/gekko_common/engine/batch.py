@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit, prange
 
-from gekko_common.config import validate_run
+from gekko_common.config import STRATEGY_BLOCKS, validate_run
 from gekko_common.engine.backtest import run_backtest
 from gekko_common.engine.candles import Candles, StrategyCandles, batch
 from gekko_common.engine.kernels import KERNELS, _ema_step, _minus_signal, _ppo, _rsi, _zones
@@ -455,10 +455,7 @@ def evaluate(
     out: list[Evaluation | None] = [None] * len(configs)
     merged = {} if merged is None else merged
     groups: dict[tuple[str, int], list[int]] = {}
-    known = set(registered())
-    for i, config in enumerate(configs):
-        run = validate_run(config, known, market=False)
-        method, size = run.method, run.candle_size
+    for i, (method, size) in enumerate(_runs(configs)):
         if compiled(method):
             groups.setdefault((method, size), []).append(i)
     for (method, size), indexes in groups.items():
@@ -468,6 +465,23 @@ def evaluate(
         for j, evaluation in _evaluate_group(method, members, candles, merged[size]).items():
             out[indexes[j]] = evaluation
     return [e if e is not None else _general(configs[i], candles) for i, e in enumerate(out)]
+
+
+def _runs(configs: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """Each config's strategy and candle size, checked by ``validate_run``. Configs whose every section
+    but the strategies' parameters is the same object (a sweep's points) are decoded once; a strategy
+    block that is not an object is still refused for each."""
+    known = set(registered())
+    seen: dict[tuple[tuple[str, int], ...], tuple[str, int]] = {}
+    out = []
+    for config in configs:
+        key = tuple((k, id(v)) for k, v in config.items() if k not in STRATEGY_BLOCKS)
+        found = seen.get(key)
+        if found is None or not isinstance(config.get(found[0]), dict | None):
+            run = validate_run(config, known, market=False)
+            found = seen[key] = (run.method, run.candle_size)
+        out.append(found)
+    return out
 
 
 def _evaluate_group(
