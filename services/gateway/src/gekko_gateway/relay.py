@@ -61,6 +61,8 @@ class Relay:
             self._drop(c, 1001)
 
     async def _on_msg(self, msg: Msg) -> None:
+        if not self.clients:  # nobody to tell: a sweep's results, say, are not decoded for nothing
+            return
         try:
             env = envelope_decoder.decode(msg.data)
         except msgspec.DecodeError:
@@ -71,6 +73,8 @@ class Relay:
             self.broadcast(msgspec.json.encode(frame))
 
     async def _on_progress(self, msg: Msg) -> None:
+        if not self.clients:
+            return
         try:
             report = progress_decoder.decode(msg.data)
         except (msgspec.DecodeError, msgspec.ValidationError):
