@@ -14,7 +14,7 @@ from gekko_backtester.handler import BacktestService
 from gekko_backtester.sweeps import Sweeps, warm_up
 from gekko_common import subjects
 from gekko_common.infra import bus
-from gekko_common.infra.service import ServiceRuntime, main
+from gekko_common.infra.service import ServiceRuntime, freeze_startup_objects, main
 from gekko_common.infra.store import CandleStore
 from gekko_common.messages import BacktestProgress, Reply, RunBacktest, encoder
 
@@ -54,6 +54,13 @@ async def serve_sweeps(runtime: ServiceRuntime, sweeps: Sweeps) -> list[asyncio.
     return workers
 
 
+async def warm() -> None:
+    """Load the compiled kernels now rather than in the first sweep, then keep what they made out of the
+    collector's scans too."""
+    await asyncio.to_thread(warm_up)
+    freeze_startup_objects()
+
+
 async def setup(runtime: ServiceRuntime) -> None:
     """Wire the backtester."""
     assert runtime.nc is not None
@@ -81,7 +88,7 @@ async def setup(runtime: ServiceRuntime) -> None:
 
     sweeps = Sweeps(service, nc, runtime.js)
     workers += await serve_sweeps(runtime, sweeps)
-    warming = asyncio.create_task(asyncio.to_thread(warm_up))
+    warming = asyncio.create_task(warm())
 
     async def stop_workers() -> None:
         warming.cancel()

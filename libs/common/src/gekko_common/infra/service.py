@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -206,6 +207,7 @@ class ServiceRuntime:
             await setup(self)
         except StoreUnavailable as exc:
             self.die(str(exc))  # crash-only: the supervisor starts it again (with back-off)
+        freeze_startup_objects()
         watchdog = asyncio.create_task(self._watch_readiness())
         if self.fatal is None:
             log.info("service started", extra={"fields": {"instance": self.instance}})
@@ -225,6 +227,14 @@ class ServiceRuntime:
         log.info("service stopped")
         if self.fatal is not None:
             raise ServiceFailed(self.fatal)
+
+
+def freeze_startup_objects() -> None:
+    """Move every object alive now (modules, compiled code, state replayed at start) out of the cyclic
+    collector's generations: they live as long as the process, and a full collection scanning them
+    took 0.13 s of a backtester in the middle of a sweep."""
+    gc.collect()
+    gc.freeze()
 
 
 def main(name: str, setup: Callable[[ServiceRuntime], Awaitable[None]], *, health_http: bool = True) -> None:
