@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import repeat
 from typing import Any, Literal
 
@@ -116,6 +118,23 @@ def _kernel_codes(run: RunConfig, strat: Any) -> Any:
     return KERNELS[cls].codes(strat, _settings(run.raw, cls), max(run.history, 1) - 1, run.raw)
 
 
+@contextmanager
+def _cycles_collected_after() -> Iterator[None]:
+    """The cyclic garbage collector paused for one backtest (reference counting still frees everything
+    else at once). A backtest keeps tens of thousands of containers alive (trades, roundtrips, what a
+    JavaScript strategy emitted) and makes no reference cycles to speak of, yet those containers set
+    off full collections that walk the whole heap of the loaded libraries: about 0.15 s of CPU per
+    JavaScript MACD backtest at candleSize 1, a seventh of it. Cycles wait for the next collection."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:  # a backtest in another thread that paused it first enables it again instead
+            gc.enable()
+
+
+@_cycles_collected_after()
 def run_backtest(
     config: RunConfig | dict[str, Any],
     candles: Candles,
