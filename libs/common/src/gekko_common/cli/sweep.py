@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 import click
 
 from gekko_common.cli.common import CliError
+from gekko_common.cli.httpwire import Connection
 
 PROGRESS_S = 0.25
 """How often progress is read while a sweep runs (the gateway answers at once when it finishes)."""
@@ -194,9 +195,8 @@ class GatewayAway(Exception):
 class Gateway:
     """The few gateway calls of a sweep, retried while the gateway restarts.
 
-    On the standard library's http.client over one kept-alive connection, hand-written because an HTTP
-    library's import and TLS set-up cost more than the whole of a small sweep (``gekko sweep``'s time
-    counts from the process start).
+    Over one kept-alive connection of :mod:`gekko_common.cli.httpwire` (http.client's import alone
+    costs more than the rest of the command's start, and ``gekko sweep``'s time counts from it).
     """
 
     def __init__(self, url: str, token: str | None) -> None:
@@ -204,24 +204,13 @@ class Gateway:
         self.url = url
         self.base = parts.path.rstrip("/")
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.address = (parts.scheme, parts.hostname or "127.0.0.1", parts.port)
-        self.conn: Any = None
+        self.conn = Connection(parts.scheme, parts.hostname or "127.0.0.1", parts.port)
 
     def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-        import http.client
-
-        if self.conn is None:
-            scheme, host, port = self.address
-            connection = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
-            self.conn = connection(host, port, timeout=60)
         headers = {**self.headers, "Content-Type": "application/json"} if body is not None else self.headers
         try:
-            self.conn.request(method, self.base + path, body=body, headers=headers)
-            answer = self.conn.getresponse()
-            return answer.status, answer.read()
-        except (OSError, http.client.HTTPException) as exc:
-            self.conn.close()
-            self.conn = None
+            return self.conn.request(method, self.base + path, body, headers)
+        except OSError as exc:
             raise GatewayAway(str(exc)) from None
 
     def submit(self, body: dict[str, Any]) -> dict[str, Any]:
