@@ -32,8 +32,10 @@ $(JS_MODULES)/.installed: $(VENV)/.synced
 	@touch $@
 
 # Bytecode ahead of time, as the image does (UV_COMPILE_BYTECODE): every command and service starts from
-# .pyc files instead of compiling its imports again (this matters wherever PYTHONDONTWRITEBYTECODE is set).
-$(VENV)/.compiled: $(VENV)/.synced
+# .pyc files instead of compiling its imports again (this matters wherever PYTHONDONTWRITEBYTECODE is set);
+# again for the sources changed since, so `make bench` times no compilation.
+PY_SOURCES := $(shell find libs services -name '*.py' -not -path '*/__pycache__/*')
+$(VENV)/.compiled: $(VENV)/.synced $(PY_SOURCES)
 	$(BIN)/python -m compileall -q -j 0 $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
 	  libs services > /dev/null
 	@touch $@

@@ -148,14 +148,19 @@ def main() -> None:
         migrate.upgrade(pg.url)
         asyncio.run(load_data(pg.url))
         print(f"== {sys.executable} benchmarks/bench_sweep.py")
+        print("(the backtester loads its compiled kernels in the background from its start, not in a sweep)")
         bench.start("gateway")
         bench.start("backtester-1")
         macd = json.loads(gzip.decompress(MACD_REQUEST.read_bytes()))["request"]
-        bench.sweep(macd, ["MACD.short=5,6"])  # the replica loads the dataset and its compiled kernels once
-        elapsed, results = bench.sweep(macd, MACD_GRID)
-        command = f"the gekko sweep process {bench.command_cpu:.2f} CPU-s of it"
-        report("MACD 1,000-point grid cs60, 90 days, 1 backtester", 1000, elapsed,
-               f"{command}; {bench.check_sample(macd, results)}", target=3000, cpu=bench.cpu)  # fmt: skip
+        elapsed, results = bench.sweep(macd, MACD_GRID)  # as soon as the backtester is ready
+        report("MACD 1,000-point grid cs60, 90 days, 1 backtester, the first sweep after its start", 1000, elapsed,
+               "its candles read from PostgreSQL, the rest of the kernels' loading waited for", cpu=bench.cpu)  # fmt: skip
+        runs = sorted((*bench.sweep(macd, MACD_GRID), bench.cpu, bench.command_cpu) for _ in range(3))
+        elapsed, results, cpu, command_cpu = runs[1]
+        times = ", ".join(f"{r[0]:.2f}" for r in runs)
+        note = f"the median of 3 ({times} s); the gekko sweep process {command_cpu:.2f} CPU-s of it"
+        report("MACD 1,000-point grid cs60, 90 days, 1 backtester, the next sweeps", 1000, elapsed,
+               f"{note}; {bench.check_sample(macd, results)}", target=3000, cpu=cpu)  # fmt: skip
         elapsed, results = bench.sweep(macd, MACD_10K)
         cpu = bench.cpu
         report("MACD 10,000-point grid cs60, 90 days, 1 backtester", 10_000, elapsed,
