@@ -90,6 +90,37 @@ def test_a_live_feed_makes_the_same_trades_as_the_backtest(method, size, candles
     assert backtest["trades"]
 
 
+_RULE = "if (c !== this.candle) throw new Error('not the current candle'); this.advice(c.close > c.open ? 'long' : 'short');"
+_CANDLE_READERS = {
+    "param": f"update: function (candle) {{ /* nothing */ }},\ncheck: function (candle) {{ var c = candle; {_RULE} }}",
+    "this_candle": f"check: function () {{ var c = this.candle; {_RULE} }}",
+    "arguments": f"check: function () {{ var c = arguments[0]; {_RULE} }}",
+    "kept_in_update": f"update: function (candle) {{ this.kept = candle; }},\ncheck: function () {{ var c = this.kept; {_RULE} }}",
+    "set_in_update": "update: function (candle) { this.candle = {close: candle.open, open: candle.close}; },\n"
+    "check: function () { var c = {close: this.candle.open, open: this.candle.close}; this.advice(c.close > c.open ? 'long' : 'short'); }",
+}
+
+
+@pytest.mark.parametrize("reader", list(_CANDLE_READERS))
+def test_every_way_of_reading_the_candle_sees_the_current_one(tmp_path, candles, reader) -> None:
+    """The candle is built only when a strategy can see it: through a parameter, ``this.candle``,
+    ``arguments`` or what update kept or set, each check sees the current candle."""
+    body = _CANDLE_READERS[reader]
+    name = write(tmp_path, f"reads_{reader}", f"module.exports = {{\ninit: function () {{}},\n{body}\n}};\n")
+    trades = run_backtest(config(name, 5, 3), candles)["trades"]
+    expected = run_backtest(config(write(tmp_path, "reads_base", _base_reader()), 5, 3), candles)["trades"]
+    assert trades
+    assert [(t["action"], t["date"]) for t in trades] == [(t["action"], t["date"]) for t in expected]
+
+
+def _base_reader() -> str:
+    """The same rule on candles a strategy builds itself from what the engine hands every check."""
+    return (
+        "module.exports = {init: function () {}, update: function (candle) { this.seen = [candle.open, candle.close]; },\n"
+        "check: function () { this.advice(this.seen[1] > this.seen[0] ? 'long' : 'short'); }};\n"
+    )
+
+
 def test_an_unavailable_module_is_refused_before_the_run_naming_module_strategy_and_line(tmp_path) -> None:
     name = write(
         tmp_path,

@@ -306,23 +306,59 @@ var __gekko_boot = (function (G) {
     return (to - 1) + found;
   };
 
+  // The current candle (`strategy.candle`, an accessor) is only built when something can see it:
+  // building one costs more than a whole MACD check. A strategy function whose body is empty is not
+  // called, and one that declares no parameter (and names neither `arguments` nor `eval`) is called
+  // without the candle; the others get it as before.
+  var row = {s: 0, o: 0, h: 0, l: 0, c: 0, vwp: 0, volume: 0, trades: 0}, built = true, candle;
+  function currentCandle() {
+    if (!built) {
+      candle = new Candle(row.s, row.o, row.h, row.l, row.c, row.vwp, row.volume, row.trades);
+      built = true;
+    }
+    return candle;
+  }
+  function setCandle(v) {
+    candle = v;
+    built = true;
+  }
+
+  var unbound = new WeakMap();  // the strategy's methods as bound at boot -> its own functions
+  var EMPTY = 0, BLIND = 1, SEES = 2;
+  function uncommented(text) { return text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''); }
+  function reach(fn) {  // EMPTY, BLIND or SEES: what a function can make of the arguments it is called with
+    var src = Function.prototype.toString.call(unbound.get(fn) || fn);
+    var m = /^[^(]*\(([^)]*)\)\s*\{([\s\S]*)\}$/.exec(src);
+    if (!m || src.indexOf('[native code]') >= 0) return SEES;
+    var params = uncommented(m[1]), body = uncommented(m[2]);
+    if (!/\S/.test(body) && /^[\s\w$,]*$/.test(params)) return EMPTY;
+    return /\S/.test(params) || /\b(arguments|eval)\b/.test(body) ? SEES : BLIND;
+  }
+  var reaches = {};  // per method name: the function last seen there and its reach
+  function hand(name) {  // strategy[name](the current candle), as far as the function can see it
+    var fn = strategy[name], known = reaches[name];
+    if (!known || known.fn !== fn) known = reaches[name] = {fn: fn, reach: reach(fn)};
+    if (known.reach === SEES) fn.call(strategy, currentCandle());
+    else if (known.reach === BLIND) fn.call(strategy);
+  }
+
   function tick(s, o, h, l, c, vwp, volume, trades) {
-    var candle = new Candle(s, o, h, l, c, vwp, volume, trades);
+    row.s = s; row.o = o; row.h = h; row.l = l; row.c = c; row.vwp = vwp; row.volume = volume; row.trades = trades;
+    built = false;
     strategy.age++;
     if (tulips.length) strategy.tulipIndicators = tulipIndicators;
     for (var i = 0; i < others.length; i++) {
       var ind = others[i];
       if (ind.input === 'price') ind.update(c);
-      else if (ind.input === 'candle') ind.update(candle);
+      else if (ind.input === 'candle') ind.update(currentCandle());
     }
-    strategy.candle = candle;
-    strategy.update(candle);
+    hand('update');
     strategy.processedTicks++;
   }
 
   G.__gekko_check = function () {
-    strategy.log(strategy.candle);
-    strategy.check(strategy.candle);
+    hand('log');
+    hand('check');
     return emitted();
   };
 
@@ -358,7 +394,13 @@ var __gekko_boot = (function (G) {
     strategy.tradingAdvisor = SETUP.config.tradingAdvisor;
     strategy.priceValue = 'close';
     strategy.indicators = {};
-    for (var f in strategy) if (typeof strategy[f] === 'function') strategy[f] = strategy[f].bind(strategy);
+    for (var f in strategy) {
+      if (typeof strategy[f] !== 'function') continue;
+      var own = strategy[f];
+      strategy[f] = own.bind(strategy);
+      unbound.set(strategy[f], own);
+    }
+    Object.defineProperty(strategy, 'candle', {enumerable: true, configurable: true, get: currentCandle, set: setCandle});
     if (!strategy.update) strategy.update = noop;
     if (!strategy.end) strategy.end = noop;
     G.__gekko_hears_trades = !!strategy.onTrade;
