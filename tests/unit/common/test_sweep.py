@@ -6,7 +6,7 @@ import pytest
 
 from gekko_common.cli.sweep import parse_grid
 from gekko_common.errors import ConfigError
-from gekko_common.sweep import RESULTS, STARTED, SweepBook, combinations, parse_spec
+from gekko_common.sweep import RESULTS, STARTED, SweepBook, apply, combinations, parse_spec
 
 
 def test_parse_grid_reads_numbers_and_strings() -> None:
@@ -130,3 +130,11 @@ def test_the_book_counts_a_chunk_delivered_twice_once() -> None:
     book.apply("s", "sweep_update", {"finished": True, "done": 99})
     assert book.records["s"]["finished"]
     assert book.records["s"]["done"] == 2
+
+
+def test_configs_applied_to_a_trimmed_base_share_what_their_params_leave_alone() -> None:
+    base = apply({"MACD": {"short": 1}, "paperTrader": {"feeMaker": 0.1}}, {})
+    first, second = apply(base, {"MACD.short": 5}), apply(base, {"MACD.short": 6})
+    assert first["backtestResultExporter"] is second["backtestResultExporter"] is base["backtestResultExporter"]
+    assert first["paperTrader"] is second["paperTrader"] is base["paperTrader"]
+    assert (first["MACD"]["short"], second["MACD"]["short"], base["MACD"]["short"]) == (5, 6, 1)

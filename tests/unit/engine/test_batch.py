@@ -10,6 +10,7 @@ import pytest
 from gekko_common.engine import Candles, merge_base_config, run_backtest
 from gekko_common.engine.batch import evaluate
 from gekko_common.engine.kernels import KERNELS
+from gekko_common.errors import ConfigError
 from tests.conftest import FULL_CSV
 from tests.unit.engine.test_kernels import PARAMS
 
@@ -73,3 +74,10 @@ def test_metrics_come_beside_the_report_which_keeps_gekkos_fields(candles) -> No
     assert "maxDrawdown" not in one.report
     assert set(one.metrics) == {"maxDrawdown", "sortino", "winRate", "profitFactor"}
     assert 0 <= one.metrics["maxDrawdown"] <= 100
+
+
+def test_configs_sharing_their_sections_are_each_checked_for_a_strategy_block_object(candles) -> None:
+    good = configs("MACD", 1, seed=5)[0]
+    bad = {**good, "MACD": "fast"}
+    with pytest.raises(ConfigError, match="MACD"):
+        evaluate([good, bad], candles)

@@ -383,9 +383,9 @@ class SweepBook:
         chunk, part, parts = payload.get("chunk"), payload.get("part", 0), payload.get("parts", 1)
         if not (isinstance(chunk, int) and isinstance(part, int) and isinstance(parts, int)):
             return False
-        got = self.parts[sweep_id].setdefault(chunk, {})
-        if chunk in self.chunks[sweep_id] or part in got:
+        if chunk in self.chunks[sweep_id] or part in self.parts[sweep_id].get(chunk, {}):
             return False
+        got = self.parts[sweep_id].setdefault(chunk, {})
         got[part] = payload
         record["done"] += len(payload.get("results") or [])
         if payload.get("error"):
