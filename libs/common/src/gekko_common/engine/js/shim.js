@@ -285,7 +285,7 @@ var __gekko_boot = (function (G) {
   G.__gekko_run = function (from, to, checkFrom, first) {
     // numbers arrive as doubles: as array indexes QuickJS would turn each one into a property name
     from |= 0; to |= 0; checkFrom |= 0;
-    var found = '', tell = G.__py_phase;  // in a worker process: tells the watchdog the call (2 update, 3 check)
+    var found = [], tell = G.__py_phase;  // in a worker process: tells the watchdog the call (2 update, 3 check)
     for (var k = from; k < to; k++) {
       var at = k * width;
       setRow(at);
@@ -296,14 +296,14 @@ var __gekko_boot = (function (G) {
       if (k >= checkFrom) {
         phase.call = 'check';
         if (tell) tell(3);
-        c = G.__gekko_check();
+        c = check();
       }
       if (u || c) {
-        found += '\n' + k + '\n' + (u || '0') + '\n' + (c || '0');
-        if (first) return k + found;
+        found.push(k, u || '0', c || '0');
+        if (first) return k + '\n' + found.join('\n');
       }
     }
-    return (to - 1) + found;
+    return found.length ? (to - 1) + '\n' + found.join('\n') : '' + (to - 1);
   };
 
   // The current candle (`strategy.candle`, an accessor) is only built when something can see it:
@@ -334,12 +334,16 @@ var __gekko_boot = (function (G) {
     if (!/\S/.test(body) && /^[\s\w$,]*$/.test(params)) return EMPTY;
     return /\S/.test(params) || /\b(arguments|eval)\b/.test(body) ? SEES : BLIND;
   }
-  var reaches = {};  // per method name: the function last seen there and its reach
-  function hand(name) {  // strategy[name](the current candle), as far as the function can see it
-    var fn = strategy[name], known = reaches[name];
-    if (!known || known.fn !== fn) known = reaches[name] = {fn: fn, reach: reach(fn)};
-    if (known.reach === SEES) fn.call(strategy, currentCandle());
-    else if (known.reach === BLIND) fn.call(strategy);
+  // per method: the function last seen there and its reach (one object each: a name looked up per
+  // call would cost more than the call)
+  var updating = {fn: null, reach: SEES}, logging = {fn: null, reach: SEES}, checking = {fn: null, reach: SEES};
+  function hand(slot, fn) {  // a method of the strategy called with the current candle, as far as it can see it
+    if (slot.fn !== fn) {
+      slot.reach = reach(fn);
+      slot.fn = fn;
+    }
+    if (slot.reach === SEES) fn.call(strategy, currentCandle());
+    else if (slot.reach === BLIND) fn.call(strategy);
   }
 
   function tick(s, o, h, l, c, vwp, volume, trades) {
@@ -352,13 +356,13 @@ var __gekko_boot = (function (G) {
       if (ind.input === 'price') ind.update(c);
       else if (ind.input === 'candle') ind.update(currentCandle());
     }
-    hand('update');
+    hand(updating, strategy.update);
     strategy.processedTicks++;
   }
 
-  G.__gekko_check = function () {
-    hand('log');
-    hand('check');
+  var check = G.__gekko_check = function () {
+    hand(logging, strategy.log);
+    hand(checking, strategy.check);
     return emitted();
   };
 
