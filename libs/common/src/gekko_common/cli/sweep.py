@@ -195,8 +195,8 @@ class GatewayAway(Exception):
 class Gateway:
     """The few gateway calls of a sweep, retried while the gateway restarts.
 
-    Over one kept-alive connection of :mod:`gekko_common.cli.httpwire` (http.client's import alone
-    costs more than the rest of the command's start, and ``gekko sweep``'s time counts from it).
+    Over one kept-alive connection of :mod:`gekko_common.cli.httpwire` (h11 on a socket: http.client's
+    import alone costs more than the rest of the command's start, and ``gekko sweep``'s time counts from it).
     """
 
     def __init__(self, url: str, token: str | None) -> None:
