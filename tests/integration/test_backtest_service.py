@@ -194,10 +194,14 @@ async def test_a_runaway_js_strategy_gets_422_naming_it_and_the_call_and_the_nex
 
 
 def long_js_backtest() -> dict:
-    """A JavaScript strategy at candle size 1 over the 90 days: a stepwise run of some seconds."""
+    """A JavaScript strategy at candle size 1 over the 90 days: a stepwise run of some seconds (with
+    portfolio values asked for, one call into JavaScript per candle: running ahead, the same backtest
+    takes about the meter's interval, too short to be sure of a report in between)."""
     body = copy.deepcopy(reference("backtests/026_MACD_cs60_h10_full.json")["request"])
     body["tradingAdvisor"].update(method="js_MACD", candleSize=1)
-    body["backtestResultExporter"]["data"].update(roundtrips=False, stratCandles=False, trades=False)
+    body["backtestResultExporter"]["data"].update(
+        roundtrips=False, stratCandles=False, trades=False, portfolioValues=True
+    )
     return body
 
 
