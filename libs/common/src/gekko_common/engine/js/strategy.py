@@ -7,12 +7,12 @@ registers a :class:`JsStrategy` subclass named ``NAME``; every run gets its own 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+import msgspec
 import numpy as np
 
 from gekko_common.engine.indicators import Indicator
@@ -234,7 +234,7 @@ class JsStrategy(Strategy):
     def _act(self, text: str) -> None:
         """Act on what a call emitted (JSON text, empty for nothing)."""
         if text:
-            self._emitted(json.loads(text))
+            self._emitted(_decode(text))
 
     def _emitted(self, items: Any) -> None:
         """Act on what a candle emitted, in order: advice, notifications, indicator registrations."""
@@ -317,10 +317,10 @@ class _Series:
 
     def update(self, k: int, js: JsRun) -> Any:
         self.advance(k, js)
-        return json.loads(self.emits.get(k, _NOTHING)[0])
+        return _decode(self.emits.get(k, _NOTHING)[0])
 
     def check(self, k: int) -> Any:
-        return json.loads(self.emits.pop(k, _NOTHING)[1])
+        return _decode(self.emits.pop(k, _NOTHING)[1])
 
     def advance(self, k: int, js: JsRun) -> None:
         """Run JavaScript from candle ``k`` on, unless it is there already."""
@@ -341,9 +341,13 @@ class _Series:
             self.block = self.block * 2 if took < _BLOCK_S else max(self.block // 2, 1)
 
 
+_decode = msgspec.json.decode
+"""What a candle emitted, from JSON text (msgspec: a third of json.loads's cost per call, same values)."""
+
+
 def _has_trigger(text: str) -> bool:
     """Whether what a candle emitted (JSON text) holds an advice with a trailing-stop trigger."""
-    return '"trigger"' in text and any(i[0] == "a" and _is_trigger(i[1]) for i in json.loads(text))
+    return '"trigger"' in text and any(i[0] == "a" and _is_trigger(i[1]) for i in _decode(text))
 
 
 def load_js_strategies(directory: Path) -> list[str]:
