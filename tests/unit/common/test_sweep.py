@@ -138,3 +138,19 @@ def test_configs_applied_to_a_trimmed_base_share_what_their_params_leave_alone()
     assert first["backtestResultExporter"] is second["backtestResultExporter"] is base["backtestResultExporter"]
     assert first["paperTrader"] is second["paperTrader"] is base["paperTrader"]
     assert (first["MACD"]["short"], second["MACD"]["short"], base["MACD"]["short"]) == (5, 6, 1)
+
+
+def test_a_heatmap_of_other_than_two_parameters_is_refused_before_the_sweep_is_sent(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from gekko_common.cli.sweep import request_body
+
+    config = tmp_path / "config.json"
+    config.write_text('{"tradingAdvisor": {"method": "MACD", "candleSize": 60}}')
+    flags = {"config": config, "space": None, "search": "grid", "seed": 0, "trials": None, "patience": None}
+    flags |= {"batch": None, "rank_by": "relativeProfit", "train": None, "test": None, "walk_forward": None}
+    three = SimpleNamespace(**flags, grid=("MACD.short=4..5", "MACD.long=18..19", "MACD.signal=5..6"), heatmap="m.png")
+    with pytest.raises(ValueError, match="--heatmap needs exactly two searched parameters, the sweep has 3"):
+        request_body(three)
+    two = SimpleNamespace(**{**vars(three), "grid": ("MACD.short=4..5", "MACD.long=18..19")})
+    assert set(request_body(two)["space"]) == {"MACD.short", "MACD.long"}

@@ -168,6 +168,8 @@ def request_body(args: SimpleNamespace) -> dict[str, Any]:
     space = {**_space_file(args.space), **parse_grid(list(args.grid))}
     if not space:
         raise ValueError("give the parameters to search: --grid PATH=VALUES or --space FILE")
+    if getattr(args, "heatmap", None) and len(space) != 2:  # refused before the sweep runs, not after
+        raise ValueError(f"--heatmap needs exactly two searched parameters, the sweep has {len(space)}")
     search: dict[str, Any] = {"method": args.search, "seed": args.seed}
     for key in ("trials", "patience", "batch"):
         if getattr(args, key) is not None:
