@@ -46,12 +46,17 @@ class Server:
                         break
 
 
+def connected(*answers: bytes, close_after: tuple[int, ...] = (), timeout: float = 5) -> tuple[Server, Connection]:
+    """A loopback server with these canned answers, and a client connection to it."""
+    server = Server(list(answers), close_after)
+    return server, Connection("http", "127.0.0.1", server.port, timeout=timeout)
+
+
 def test_a_sized_answer_and_a_chunked_one_come_over_one_connection() -> None:
-    server = Server([
+    server, conn = connected(
         b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: application/json\r\n\r\nhello",
         b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n4\r\ndefg\r\n0\r\nTrailer: 1\r\n\r\n",
-    ])  # fmt: skip
-    conn = Connection("http", "127.0.0.1", server.port)
+    )
     assert conn.request("POST", "/api/sweep", b'{"a": 1}', {"Content-Type": "application/json"}) == (200, b"hello")
     assert conn.request("GET", "/api/sweeps/x?wait=1") == (404, b"abcdefg")
     assert server.connections == 1
@@ -61,11 +66,9 @@ def test_a_sized_answer_and_a_chunked_one_come_over_one_connection() -> None:
 
 
 def test_an_answer_ended_by_the_close_then_a_new_connection() -> None:
-    server = Server([
-        b"HTTP/1.0 200 OK\r\n\r\nall of it",
-        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
-    ])  # fmt: skip
-    conn = Connection("http", "127.0.0.1", server.port)
+    server, conn = connected(
+        b"HTTP/1.0 200 OK\r\n\r\nall of it", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+    )
     assert conn.request("GET", "/a") == (200, b"all of it")
     assert conn.request("GET", "/b") == (204, b"")
     assert server.connections == 2
@@ -81,8 +84,7 @@ def test_an_answer_ended_by_the_close_then_a_new_connection() -> None:
     ],
 )
 def test_a_cut_or_malformed_answer_is_refused_and_the_next_request_reconnects(answer) -> None:
-    server = Server([answer, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"], close_after=(0,))
-    conn = Connection("http", "127.0.0.1", server.port, timeout=5)
+    server, conn = connected(answer, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", close_after=(0,))
     with pytest.raises(AnswerError):
         conn.request("GET", "/")
     assert conn.request("GET", "/") == (200, b"ok")
