@@ -185,16 +185,7 @@ def _run_stepwise(
             exporter.portfolio_value = paper.currency + closes[until - 1] * paper.asset
         done = max(done, until - 1)
 
-    columns = [
-        strat.start.tolist(),
-        strat.open.tolist(),
-        strat.high.tolist(),
-        strat.low.tolist(),
-        strat.close.tolist(),
-        strat.vwp.tolist(),
-        strat.volume.tolist(),
-        strat.trades.tolist(),
-    ]
+    arrays = [strat.start, strat.open, strat.high, strat.low, strat.close, strat.vwp, strat.volume, strat.trades]
     last_index = strat.last_index.tolist()
 
     reached = -1
@@ -211,10 +202,11 @@ def _run_stepwise(
         """JavaScript ran ahead through strategy candle ``k``."""
         onward(last_index[k])
 
-    quiet = _quiet_candles(pipeline, exporter, columns, ran_ahead)
+    quiet = _quiet_candles(pipeline, exporter, arrays, ran_ahead)
     ticks = pipeline.advisor.strategy.ticks() if quiet is not None else None  # type: ignore[attr-defined]
     if ticks is not None:
         return _run_ticks(run, candles, strat, pipeline, ticks, exporter, onward if progress is not None else None)
+    columns = [column.tolist() for column in arrays]  # lists only where every candle is stepped through
     want_candles = exporter.want_candles
     if quiet is not None:
         exporter.want_candles = False
@@ -249,10 +241,11 @@ def _run_stepwise(
     return exporter.result(run.raw)
 
 
-def _quiet_candles(pipeline: Pipeline, exporter: Exporter, columns: list[list[Any]], progress: Progress) -> Any:
+def _quiet_candles(pipeline: Pipeline, exporter: Exporter, columns: list[Any], progress: Progress) -> Any:
     """A strategy that can run ahead over all the candles (JavaScript ones) says which candles emit
     nothing; those skip the pipeline, as with compiled kernels. None: every candle goes through it.
-    ``progress`` hears of the strategy candles it runs ahead through."""
+    ``columns``: the strategy candles' arrays (start, open, ... trades). ``progress`` hears of the
+    strategy candles it runs ahead through."""
     prepare = getattr(pipeline.advisor.strategy, "prepare_series", None)
     if prepare is None or exporter.want_updates or exporter.want_values or not prepare(columns, progress):
         return None

@@ -14,12 +14,16 @@ from typing import Any, ClassVar
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 
 from gekko_common.engine.indicators import Indicator
 from gekko_common.engine.js.runtime import GETTERS, JsRun, to_json
 from gekko_common.engine.js.tulip import TulipSet
 from gekko_common.engine.js.worker import BOOT_S, Worker
 from gekko_common.engine.strategy import Strategy, StrategyCandle, register
+
+Column = npt.NDArray[Any]
+"""A column of the strategy candles (a numpy array): start, open, high, low, close, vwp, volume or trades."""
 
 
 class JsStrategy(Strategy):
@@ -47,8 +51,8 @@ class JsStrategy(Strategy):
         if self.js.bridged and not self.in_worker:  # it needs Python mid-call: run it under a watchdog
             self.worker = Worker(self.name, self.directory, settings, config)
 
-    def prepare_series(self, columns: list[list[Any]], progress: Callable[[int], None] | None = None) -> bool:
-        """A backtest hands over all its strategy candles (start, open, ... trades columns) after init;
+    def prepare_series(self, columns: list[Column], progress: Callable[[int], None] | None = None) -> bool:
+        """A backtest hands over all its strategy candles (start, open, ... trades arrays) after init;
         ``progress`` hears the index of the last strategy candle JavaScript ran through, block by block.
 
         Indicator values are computed here for every candle and handed to JavaScript in chunks. A
@@ -66,7 +70,7 @@ class JsStrategy(Strategy):
             self.series.run_all(self.js, progress)
         return True
 
-    def load_series(self, columns: list[list[Any]]) -> bool:
+    def load_series(self, columns: list[Column]) -> bool:
         """The candles and their indicator values into JavaScript; False when the strategy cannot run ahead."""
         if self.js.updates_added:
             return False
@@ -82,7 +86,7 @@ class JsStrategy(Strategy):
         self.series = _Series(len(columns[0]), max(self.requiredHistory, 1) - 1, ahead=not self.js.hears_trades)
         return True
 
-    def _remote_series(self, columns: list[list[Any]]) -> bool:
+    def _remote_series(self, columns: list[Column]) -> bool:
         """:meth:`prepare_series` in the worker, a block of candles per call (each under the watchdog)."""
         assert self.worker is not None
         ahead = self.worker.call("init", "load_series", columns, limit=BOOT_S)
@@ -105,12 +109,12 @@ class JsStrategy(Strategy):
             return None
         return sorted(series.emits)
 
-    def _compiled_rows(self, columns: list[list[Any]]) -> list[Any] | None:
+    def _compiled_rows(self, columns: list[Column]) -> list[Any] | None:
         """Every candle's row from compiled indicator loops; None when an indicator has none."""
         if self.tulip.indicators:
             return None
-        close = np.array(columns[4], dtype=np.float64)
-        table = [np.array(column, dtype=np.float64) for column in columns]
+        table = [np.asarray(column, dtype=np.float64) for column in columns]
+        close = table[4]
         if self.js.managed:
             from gekko_common.engine.js.columns import native_columns  # numba loads only when it is needed
 
@@ -121,12 +125,12 @@ class JsStrategy(Strategy):
                 table += values
         return np.column_stack(table).ravel().tolist()  # type: ignore[no-any-return]
 
-    def _stepped_rows(self, columns: list[list[Any]]) -> list[Any]:
+    def _stepped_rows(self, columns: list[Column]) -> list[Any]:
         """Every candle's row, stepping the Python indicators candle by candle."""
         rows: list[Any] = []
         feeds = [(indicator.input == "price", indicator, GETTERS[kind]) for kind, indicator in self.js.managed.values()]
         need_candle = bool(self.tulip.indicators) or not all(price for price, _, _ in feeds)
-        for fields in zip(*columns, strict=True):
+        for fields in zip(*(column.tolist() for column in columns), strict=True):
             rows.append(float(fields[0]))  # ints above 2**31 would not cross intact
             rows += fields[1:]
             candle = StrategyCandle(*fields) if need_candle else None

@@ -147,7 +147,7 @@ class _Host:
         self.strategy.requiredHistory = int(self.strategy.trading_advisor.get("historySize") or 0)
         return self._answer()
 
-    def load_series(self, columns: list[list[Any]]) -> bool | None:
+    def load_series(self, columns: list[Any]) -> bool | None:
         """A backtest's candles (see ``JsStrategy.prepare_series``): whether it runs ahead; None: it cannot."""
         self.phase[0] = 6
         if not self.strategy.load_series(columns):
