@@ -101,6 +101,11 @@ def sweep_command(**options: Any) -> None:
 
     args = SimpleNamespace(**options)
     run(args, need("gateway", args.verbose), os.environ.get("GEKKO_API_TOKEN"))
+    # Done, everything written: leave without the interpreter's teardown (freeing every module and the
+    # results one object at a time costs 20-30 ms, a tenth of a 1,000-point sweep's time).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _space_file(path: Path | None) -> dict[str, Any]:
