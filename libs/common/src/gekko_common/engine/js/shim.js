@@ -291,8 +291,10 @@ var __gekko_boot = (function (G) {
       setRow(at);
       phase.call = 'update';
       if (tell) tell(2);
-      tick(rows[at], rows[at + 1], rows[at + 2], rows[at + 3], rows[at + 4], rows[at + 5], rows[at + 6], rows[at + 7]);
-      var u = take(), c = '';
+      src = rows;  // the candle's fields are read where they lie, and only if it is built
+      from0 = at;
+      step();
+      var u = out.length ? emitted() : '', c = '';
       if (k >= checkFrom) {
         phase.call = 'check';
         if (tell) tell(3);
@@ -310,10 +312,13 @@ var __gekko_boot = (function (G) {
   // building one costs more than a whole MACD check. A strategy function whose body is empty is not
   // called, and one that declares no parameter (and names neither `arguments` nor `eval`) is called
   // without the candle; the others get it as before.
-  var row = {s: 0, o: 0, h: 0, l: 0, c: 0, vwp: 0, volume: 0, trades: 0}, built = true, candle;
+  // The current candle's eight fields are src[from0] .. src[from0 + 7]: a backtest's row where it
+  // lies (copying eight values a candle cost more than most checks), or `one` for a single candle.
+  var one = [0, 0, 0, 0, 0, 0, 0, 0], src = one, from0 = 0, built = true, candle;
   function currentCandle() {
     if (!built) {
-      candle = new Candle(row.s, row.o, row.h, row.l, row.c, row.vwp, row.volume, row.trades);
+      var f = src, b = from0;
+      candle = new Candle(f[b], f[b + 1], f[b + 2], f[b + 3], f[b + 4], f[b + 5], f[b + 6], f[b + 7]);
       built = true;
     }
     return candle;
@@ -346,22 +351,30 @@ var __gekko_boot = (function (G) {
     else if (slot.reach === BLIND) fn.call(strategy);
   }
 
-  function tick(s, o, h, l, c, vwp, volume, trades) {
-    row.s = s; row.o = o; row.h = h; row.l = l; row.c = c; row.vwp = vwp; row.volume = volume; row.trades = trades;
+  function tick(s, o, h, l, c, vwp, volume, trades) {  // one candle handed over by itself
+    one[0] = s; one[1] = o; one[2] = h; one[3] = l; one[4] = c; one[5] = vwp; one[6] = volume; one[7] = trades;
+    src = one;
+    from0 = 0;
+    step();
+  }
+
+  function step() {  // the current candle (src, from0) up to and including the strategy's update
     built = false;
     strategy.age++;
     if (tulips.length) strategy.tulipIndicators = tulipIndicators;
     for (var i = 0; i < others.length; i++) {
       var ind = others[i];
-      if (ind.input === 'price') ind.update(c);
+      if (ind.input === 'price') ind.update(src[from0 + 4]);
       else if (ind.input === 'candle') ind.update(currentCandle());
     }
-    hand(updating, strategy.update);
+    var update = strategy.update;
+    if (update !== updating.fn || updating.reach !== EMPTY) hand(updating, update);  // no call for no update
     strategy.processedTicks++;
   }
 
   var check = G.__gekko_check = function () {
-    hand(logging, strategy.log);
+    var logs = strategy.log;
+    if (logs !== logging.fn || logging.reach !== EMPTY) hand(logging, logs);
     hand(checking, strategy.check);
     return emitted();
   };
