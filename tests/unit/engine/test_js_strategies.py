@@ -98,6 +98,11 @@ _CANDLE_READERS = {
     "kept_in_update": f"update: function (candle) {{ this.kept = candle; }},\ncheck: function () {{ var c = this.kept; {_RULE} }}",
     "set_in_update": "update: function (candle) { this.candle = {close: candle.open, open: candle.close}; },\n"
     "check: function () { var c = {close: this.candle.open, open: this.candle.close}; this.advice(c.close > c.open ? 'long' : 'short'); }",
+    "helper": f"check: function () {{ var c = this.current(); {_RULE} }},\ncurrent: function () {{ return this.candle; }}",
+    # a backtest hands a strategy whose update and check take no candle none; reading one anyway,
+    # even where the strategy catches what that throws, runs the backtest again with the candles
+    "caught": "check: function () { var c; try { c = this.candle; } catch (e) { c = {open: 1, close: 0}; }\n"
+    "this.advice(c.close > c.open ? 'long' : 'short'); }",
 }
 
 
@@ -111,6 +116,23 @@ def test_every_way_of_reading_the_candle_sees_the_current_one(tmp_path, candles,
     expected = run_backtest(config(write(tmp_path, "reads_base", _base_reader()), 5, 3), candles)["trades"]
     assert trades
     assert [(t["action"], t["date"]) for t in trades] == [(t["action"], t["date"]) for t in expected]
+    blind = reader in ("this_candle", "helper", "caught")  # no update or check of theirs takes a candle
+    assert (name in runtime.CANDLE_READERS) == blind
+
+
+def test_a_strategy_reading_the_candle_only_in_on_trade_gets_it(tmp_path, candles) -> None:
+    """``this.candle`` in onTrade of a strategy whose check takes no candle: the same trades as when
+    its check takes one (and the backtest was handed the candles from the start)."""
+    rest = "onTrade: function () { this.up = this.candle.close > this.candle.open; }"
+    blind = write(tmp_path, "blind_trader", f"module.exports = {{init: function () {{}},\n"
+                  f"check: function () {{ this.n = (this.n || 0) + 1; this.advice((this.n % 7 < 3) !== !!this.up ? 'short' : 'long'); }},\n{rest}}};\n")  # fmt: skip
+    seeing = write(tmp_path, "seeing_trader", f"module.exports = {{init: function () {{}},\n"
+                   f"check: function (candle) {{ this.n = (this.n || 0) + 1; this.advice((this.n % 7 < 3) !== !!this.up ? 'short' : 'long'); }},\n{rest}}};\n")  # fmt: skip
+    trades = run_backtest(config(blind, 5, 3), candles)["trades"]
+    assert blind in runtime.CANDLE_READERS
+    assert len(trades) > 10
+    assert trades == run_backtest(config(seeing, 5, 3), candles)["trades"]
+    assert "js_MACD" not in runtime.CANDLE_READERS  # it reads no candle: its backtests never run twice
 
 
 def _base_reader() -> str:

@@ -18,3 +18,8 @@ class ConfigError(EngineError):
 
 class StrategyError(EngineError):
     """User (or built-in) strategy code raised; the run stops with this message instead of crashing."""
+
+
+class CandlesWanted(StrategyError):
+    """A JavaScript strategy that looked candle-blind (no update or check takes a candle) read one in a
+    backtest, which hands such strategies no candles: the backtest runs again with them."""

@@ -18,7 +18,7 @@ from gekko_common.engine.candles import Batcher, Candles, batch
 from gekko_common.engine.exporter import CANDLE_FIELDS, Exporter
 from gekko_common.engine.pipeline import Pipeline
 from gekko_common.engine.strategy import Strategy, StrategyCandle, registered
-from gekko_common.errors import ConfigError
+from gekko_common.errors import CandlesWanted, ConfigError
 from gekko_common.events import CandleEvent, Event, Moment, TradeCompleted
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,10 @@ def run_backtest(
     strat = batch(candles, run.candle_size)
     if backend == "compiled":
         return _run_with_codes(run, candles, strat, _kernel_codes(run, strat), exporter)
-    return _run_stepwise(run, candles, strat, exporter, progress)
+    try:
+        return _run_stepwise(run, candles, strat, exporter, progress)
+    except CandlesWanted:  # a JavaScript strategy read a candle it was not handed: again, with the candles
+        return _run_stepwise(run, candles, strat, Exporter(data), progress)
 
 
 def _run_stepwise(
@@ -274,30 +277,27 @@ def _run_ticks(
     ``progress`` hears the 1-minute candle each tick reaches."""
     want_candles, exporter.want_candles = exporter.want_candles, False
     ticks = sorted({max(run.history, 1) - 1, *ticks})
-    starts = candles.start
-    closes = candles.close
     last_index = strat.last_index
-    for k in ticks:
-        if k >= len(strat):
-            break
-        end = int(last_index[k])
+    at = np.array([k for k in ticks if k < len(strat)], dtype=np.int64)
+    ends = last_index[at]
+    # every value the ticks read, gathered per column at once (a numpy scalar read per value costs more)
+    rows = zip(
+        at.tolist(),
+        ends.tolist(),
+        candles.start[ends].tolist(),
+        candles.close[ends].tolist(),
+        *(getattr(strat, name)[at].tolist() for name in CANDLE_FIELDS),
+        strict=True,
+    )
+    for k, end, minute_start, minute_close, start, open_, high, low, close, vwp, volume, trades in rows:
         if progress is not None:
             progress(end)
         pipeline.advisor.age = k
-        candle = StrategyCandle(
-            Moment(int(strat.start[k])),
-            float(strat.open[k]),
-            float(strat.high[k]),
-            float(strat.low[k]),
-            float(strat.close[k]),
-            float(strat.vwp[k]),
-            _number(float(strat.volume[k])),
-            _number(float(strat.trades[k])),
-        )
-        pipeline.minute(int(starts[end]), float(closes[end]), candle)
+        candle = StrategyCandle(Moment(start), open_, high, low, close, vwp, _number(volume), _number(trades))
+        pipeline.minute(minute_start, minute_close, candle)
     n = len(candles)
     if n and (not len(strat) or int(last_index[-1]) < n - 1 or ticks[-1] < len(strat) - 1):
-        pipeline.minute(int(starts[n - 1]), float(closes[n - 1]), None)
+        pipeline.minute(int(candles.start[n - 1]), float(candles.close[n - 1]), None)
     pipeline.finish()
     exporter.want_candles = want_candles
     if want_candles:

@@ -30,12 +30,17 @@ import quickjs
 
 from gekko_common.engine.indicators import INDICATORS, Indicator
 from gekko_common.engine.js.tulip import TULIP
-from gekko_common.errors import EngineError, StrategyError
+from gekko_common.errors import CandlesWanted, EngineError, StrategyError
 
 TIME_LIMIT_S = 2.0
 """Longest a single call into a strategy may run."""
 MEMORY_LIMIT_MB = 256
 """Heap limit of a strategy's JavaScript context (the libraries take about 10 MB)."""
+CANDLES_WANTED = "__gekko_candles_wanted__"
+"""What the shim throws when a strategy handed no candles reads one (see ``__gekko_series``)."""
+CANDLE_READERS: set[str] = set()
+"""The JavaScript strategies (by name) that read candles though no update or check of theirs takes one:
+their backtests hand them the candles from then on."""
 
 _LIBRARIES = {"lodash": ("lodash", "dist", "lodash.js"), "moment": ("moment", "moment.js")}
 _SHIM = Path(__file__).with_name("shim.js").read_text()
@@ -169,6 +174,9 @@ class JsRun:
                 target = self._fns[fn] = self.context.get(fn)
             return target(*args)
         except quickjs.JSException as exc:
+            if CANDLES_WANTED in str(exc):
+                CANDLE_READERS.add(self.name)
+                raise CandlesWanted(f"strategy {self.name} read a candle in a backtest that handed it none") from None
             if what == "run":  # a backtest's run ahead: which of the strategy's calls failed
                 what = self._phase()
             raise self._failure(what, str(exc)) from None

@@ -199,6 +199,7 @@ var __gekko_boot = (function (G) {
   base.notify = function (content) { out.push(['n', content]); };
 
   function emitted() {
+    if (wanted) throw new Error(CANDLES_WANTED);
     if (!out.length) return '';
     var s = JSON.stringify(out);
     out = [];
@@ -261,15 +262,22 @@ var __gekko_boot = (function (G) {
 
   // Backtests: every candle's row (its eight fields, then the indicator values) arrives up front in
   // chunks; __gekko_run then runs candles until one emits something, without a call per candle.
-  var rows = [], width = 8, setRow;
-  G.__gekko_series = function (chunk) {
-    var a = assignments(function (n) { return 'D[at + ' + (8 + n) + ']'; });
-    width = 8 + a.count;
+  // A strategy whose update and check take no candle (and that has no indicator of its own to feed)
+  // is handed no candles when `blind` asks for that: its rows hold the indicator values only. Should it
+  // read one after all (`this.candle`), the run ends with CANDLES_WANTED, however the strategy handles
+  // the throw, and the host runs the backtest again with the candles.
+  var rows = [], width = 8, setRow, lean = false, wanted = false, CANDLES_WANTED = '__gekko_candles_wanted__';
+  G.__gekko_series = function (chunk, blind) {
+    lean = !!blind && !others.length && !tulips.length && reach(strategy.update) !== SEES &&
+      reach(strategy.check) !== SEES && !(SETUP.debug && reach(strategy.log) === SEES);
+    var skip = lean ? 0 : 8;
+    var a = assignments(function (n) { return 'D[at + ' + (skip + n) + ']'; });
+    width = skip + a.count;
     setRow = (0, eval)('(function (M, T, D) {' + a.locals + 'return function (at) {\n' + a.body + '\n}; })')(managed, tulipIndicators, rows);
     var names = [];
     for (var i = 0; i < chunk; i++) names.push('a' + i);
     G.__gekko_push = (0, eval)('(function (D) { return function (' + names.join(', ') + ') { D.push(' + names.join(', ') + '); }; })')(rows);
-    return width;
+    return !lean;
   };
 
   var phase = G.__gekko_phase = {call: ''};  // which call of the strategy a run is in (for errors)
@@ -291,7 +299,7 @@ var __gekko_boot = (function (G) {
       setRow(at);
       phase.call = 'update';
       if (tell) tell(2);
-      src = rows;  // the candle's fields are read where they lie, and only if it is built
+      src = lean ? null : rows;  // the candle's fields are read where they lie, and only if it is built
       from0 = at;
       step();
       var u = out.length ? emitted() : '', c = '';
@@ -300,6 +308,7 @@ var __gekko_boot = (function (G) {
         if (tell) tell(3);
         c = check();
       }
+      if (wanted) throw new Error(CANDLES_WANTED);
       if (u || c) {
         found.push(k, u || '0', c || '0');
         if (first) return k + '\n' + found.join('\n');
@@ -317,6 +326,10 @@ var __gekko_boot = (function (G) {
   var one = [0, 0, 0, 0, 0, 0, 0, 0], src = one, from0 = 0, built = true, candle;
   function currentCandle() {
     if (!built) {
+      if (src === null) {
+        wanted = true;
+        throw new Error(CANDLES_WANTED);
+      }
       var f = src, b = from0;
       candle = new Candle(f[b], f[b + 1], f[b + 2], f[b + 3], f[b + 4], f[b + 5], f[b + 6], f[b + 7]);
       built = true;

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gekko_common.engine.indicators import Indicator
-from gekko_common.engine.js.runtime import GETTERS, JsRun, to_json
+from gekko_common.engine.js.runtime import CANDLE_READERS, GETTERS, JsRun, to_json
 from gekko_common.engine.js.tulip import TulipSet
 from gekko_common.engine.js.worker import BOOT_S, Worker
 from gekko_common.engine.strategy import Strategy, StrategyCandle, register
@@ -75,10 +75,11 @@ class JsStrategy(Strategy):
         if self.js.updates_added:
             return False
         self.indicators = {}  # computed here from now on, not by the advisor
-        rows = self._compiled_rows(columns)
+        blind = not self.in_worker and self.name not in CANDLE_READERS
+        full = bool(self.js.call("init", "__gekko_series", float(_PUSH), blind))  # False: no candle columns
+        rows = self._compiled_rows(columns, full)
         if rows is None:
-            rows = self._stepped_rows(columns)
-        self.js.call("init", "__gekko_series", float(_PUSH))
+            rows = self._stepped_rows(columns, full)
         push = self.js.context.get("__gekko_push")
         for at in range(0, len(rows), _PUSH):
             chunk = rows[at : at + _PUSH]
@@ -109,12 +110,13 @@ class JsStrategy(Strategy):
             return None
         return sorted(series.emits)
 
-    def _compiled_rows(self, columns: list[Column]) -> list[Any] | None:
-        """Every candle's row from compiled indicator loops; None when an indicator has none."""
+    def _compiled_rows(self, columns: list[Column], full: bool) -> list[Any] | None:
+        """Every candle's row (its fields if ``full``, then its indicator values) from compiled indicator
+        loops; None when an indicator has none."""
         if self.tulip.indicators:
             return None
-        table = [np.asarray(column, dtype=np.float64) for column in columns]
-        close = table[4]
+        close = np.asarray(columns[4], dtype=np.float64)
+        table = [np.asarray(column, dtype=np.float64) for column in columns] if full else []
         if self.js.managed:
             from gekko_common.engine.js.columns import native_columns  # numba loads only when it is needed
 
@@ -123,16 +125,18 @@ class JsStrategy(Strategy):
                 if values is None:
                     return None
                 table += values
-        return np.column_stack(table).ravel().tolist()  # type: ignore[no-any-return]
+        return np.column_stack(table).ravel().tolist() if table else []
 
-    def _stepped_rows(self, columns: list[Column]) -> list[Any]:
-        """Every candle's row, stepping the Python indicators candle by candle."""
+    def _stepped_rows(self, columns: list[Column], full: bool) -> list[Any]:
+        """Every candle's row (its fields if ``full``, then its indicator values), stepping the Python
+        indicators candle by candle."""
         rows: list[Any] = []
         feeds = [(indicator.input == "price", indicator, GETTERS[kind]) for kind, indicator in self.js.managed.values()]
         need_candle = bool(self.tulip.indicators) or not all(price for price, _, _ in feeds)
         for fields in zip(*(column.tolist() for column in columns), strict=True):
-            rows.append(float(fields[0]))  # ints above 2**31 would not cross intact
-            rows += fields[1:]
+            if full:
+                rows.append(float(fields[0]))  # ints above 2**31 would not cross intact
+                rows += fields[1:]
             candle = StrategyCandle(*fields) if need_candle else None
             for price, indicator, getters in feeds:
                 indicator.update(fields[4] if price else candle)
