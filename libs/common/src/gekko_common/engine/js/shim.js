@@ -7,7 +7,10 @@
 // Emitted advice goes back as JSON.
 var __gekko_boot = (function (G) {
   'use strict';
-  var SETUP;  // {file, settings, config, debug, seed, files, libraries, natives, tulips, bridgeUpdates}
+  var SETUP;  // {file, settings, config, debug, seed, files, natives, tulips, bridgeUpdates}
+  var libraries = {lodash: G.__gekko_lib_lodash, moment: G.__gekko_lib_moment};  // their sources, set by the host
+  delete G.__gekko_lib_lodash;
+  delete G.__gekko_lib_moment;
   var modules = {};
   var loading = [];
   var out = [];  // what the current call emitted: ['a', advice], ['n', content], ['i'|'t', name, type, params]
@@ -84,7 +87,7 @@ var __gekko_boot = (function (G) {
   }
 
   function load(key) {
-    if (key === 'lodash' || key === 'moment') return commonjs('node_modules/' + key, SETUP.libraries[key]);
+    if (key === 'lodash' || key === 'moment') return commonjs('node_modules/' + key, libraries[key]);
     if (key === 'core:log') return log;
     if (key === 'core:util') return util;
     if (key.indexOf('native:') === 0) {
