@@ -15,13 +15,16 @@ import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 import click
 
 from gekko_common.cli.common import CliError
 from gekko_common.cli.httpwire import Connection
+
+if TYPE_CHECKING:
+    from gekko_common.cli.sweep_results import Results
 
 PROGRESS_S = 0.25
 """How often progress is read while a sweep runs (the gateway answers at once when it finishes)."""
@@ -241,10 +244,9 @@ class Gateway:
                 if status == 404:
                     raise Refused(f"no sweep {sweep_id!r}")
                 if status == 200:
-                    import msgspec  # not at the top: imported while the sweep runs (_preload)
+                    from gekko_common.cli.sweep_results import decode_record  # imported while the sweep ran
 
-                    record: dict[str, Any] = msgspec.json.decode(content)
-                    return record
+                    return decode_record(content, results)
             except GatewayAway:
                 pass
             if time.monotonic() > give_up:
@@ -301,23 +303,16 @@ def _checked(record: dict[str, Any], sweep_id: str) -> dict[str, Any]:
     return record
 
 
-def ranked(results: list[dict[str, Any]], objective: str) -> list[dict[str, Any]]:
-    """Best first by ``objective`` (in-sample)."""
-    from gekko_common.sweep import score
-
-    return sorted(results, key=lambda r: score(r.get("objectives") or {}, objective), reverse=True)
-
-
-def print_table(rows: list[dict[str, Any]], objectives: list[str], top: int) -> None:
-    """The ranked table: in-sample and out-of-sample objectives side by side, then the parameters.
+def print_table(rows: list[dict[str, Any]], objectives: list[str], with_oos: bool) -> None:
+    """The ranked table of ``rows`` (the best ones): in-sample and, ``with_oos``, out-of-sample objectives
+    side by side, then the parameters.
 
     Plain aligned text (no rich here: its import alone costs more than a small sweep)."""
-    with_oos = any("oos" in r for r in rows)
     header = ["#"]
     for o in objectives:
         header += [f"{o} (in)", f"{o} (out)"] if with_oos else [o]
     table = [[*header, "trades", "params"]]
-    for rank, r in enumerate(rows[:top], 1):
+    for rank, r in enumerate(rows, 1):
         cells = [str(rank)]
         for o in objectives:
             cells.append(_cell((r.get("objectives") or {}).get(o)))
@@ -346,13 +341,13 @@ def flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def write_outputs(args: SimpleNamespace, rows: list[dict[str, Any]], objective: str) -> None:
-    """JSON, CSV, Parquet and heatmap files, as asked."""
+def write_outputs(args: SimpleNamespace, results: Results, order: list[int], objective: str) -> None:
+    """JSON, CSV, Parquet and heatmap files, as asked (``order``: the results' positions, best first)."""
     if args.output:
-        import msgspec
-
-        # one result a line: readable, and msgspec's encoder (several times faster than json's)
-        args.output.write_bytes(b"[\n" + b",\n".join(msgspec.json.encode(r) for r in rows) + b"\n]\n")
+        args.output.write_bytes(results.json_lines(order))  # one result a line, as the gateway encoded it
+    if not (args.csv or args.parquet or args.heatmap):
+        return
+    rows = [results.row(i) for i in order]
     if args.csv or args.parquet:
         import polars as pl
 
@@ -398,9 +393,7 @@ def heatmap(rows: list[dict[str, Any]], objective: str, path: Path) -> None:
 def _preload() -> None:
     """Import what reading the results takes while the backtesters run the sweep: the command's time
     counts from its start, the wait costs nothing."""
-    import msgspec  # noqa: F401
-
-    import gekko_common.sweep  # noqa: F401
+    import gekko_common.cli.sweep_results  # noqa: F401
 
 
 def run(args: SimpleNamespace, url: str, token: str | None) -> None:
@@ -422,14 +415,15 @@ def run(args: SimpleNamespace, url: str, token: str | None) -> None:
         except KeyboardInterrupt:
             raise SweepFailed(f"detached; the sweep goes on: gekko sweep --attach {sweep_id}") from None
         objectives = list(record.get("objective") or objectives)
-        rows = ranked(record["results"], objectives[0])
+        results: Results = record["results"]
+        order = results.ranked(objectives[0])
         elapsed = time.perf_counter() - started
         click.echo(
-            f"{len(rows)} backtests in {elapsed:.2f} s ({len(rows) / elapsed:.1f}/s), ranked by {objectives[0]}"
+            f"{len(results)} backtests in {elapsed:.2f} s ({len(results) / elapsed:.1f}/s), ranked by {objectives[0]}"
             + (" (stopped early)" if record.get("stoppedEarly") else "")
             + f"  [sweep {sweep_id}]"
         )
-        print_table(rows, objectives, args.top)
-        write_outputs(args, rows, objectives[0])
+        print_table([results.row(i) for i in order[: args.top]], objectives, results.out_of_sample)
+        write_outputs(args, results, order, objectives[0])
     except (ValueError, OSError) as exc:
         raise Refused(str(exc)) from None
