@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from gekko_backtester.sweeps import MAX_CHUNK_POINTS, PART_POINTS, check, chunk_size, part_size
+import msgspec
+import pytest
+
+from gekko_backtester import sweeps
+from gekko_backtester.sweeps import MAX_CHUNK_POINTS, PART_POINTS, check, chunk_size, driver_event, part_size
+from gekko_common.errors import ConfigError
+from gekko_common.messages import Envelope, encoder
+from gekko_common.sweep import RESULTS, UPDATE
 
 DAYS_90 = {"from": "2025-05-20T00:00:00Z", "to": "2025-08-18T00:00:00Z"}
 BLOCKS = {
@@ -74,3 +81,42 @@ def test_a_scanned_range_and_an_interpreted_strategy_keep_their_sizes() -> None:
 def test_results_parts_are_smaller_with_windows() -> None:
     assert part_size(check(body("MACD", 60, MACD_GRID))) == PART_POINTS
     assert part_size(check(body("MACD", 60, MACD_GRID, walkForward={"windows": 2}))) == PART_POINTS // 5
+
+
+def test_a_sweep_is_checked_once_per_replica_and_a_bad_one_is_not_kept(monkeypatch) -> None:
+    checked: list[dict] = []
+    monkeypatch.setattr(sweeps, "check", lambda b: checked.append(b) or check(b))
+    replica = sweeps.Sweeps(None, None, None)  # type: ignore[arg-type]  # spec() needs no bus
+    good = body("MACD", 60, MACD_GRID)
+    first = replica.spec("s1", good)
+    assert replica.spec("s1", good) is first
+    assert len(checked) == 1
+    bad = body("MACD", 60, {"MACD.shrot": [5]})
+    for _ in range(2):
+        with pytest.raises(ConfigError):
+            replica.spec("s2", bad)
+    assert len(checked) == 3
+    for n in range(sweeps.SPECS_KEPT + 1):
+        replica.spec(f"other{n}", good)
+    replica.spec("s1", good)
+    assert len(checked) == 3 + sweeps.SPECS_KEPT + 2  # s1 was dropped as the oldest, checked again
+
+
+def test_a_driver_reads_a_results_part_without_its_reports() -> None:
+    row = {"index": 3, "params": {"MACD.short": 5}, "report": {"profit": 1.5}, "metrics": {"sortino": None},
+           "objectives": {"relativeProfit": 2.5, "sharpe": None}}  # fmt: skip
+    part = {"chunk": 0, "part": 1, "parts": 4, "results": [row]}
+
+    def event(kind: str, payload: object) -> bytes:
+        return encoder.encode(Envelope(id="x", type=kind, source="s", seq=0, time=0.0, payload=payload))
+
+    kind, payload = driver_event(event(RESULTS, part))
+    assert kind == RESULTS
+    assert payload == {"chunk": 0, "part": 1, "parts": 4,
+                       "results": [{"index": 3, "params": {"MACD.short": 5}, "objectives": row["objectives"]}]}  # fmt: skip
+    assert driver_event(event(RESULTS, {"chunk": 0, "results": [], "error": "boom"}))[1]["error"] == "boom"
+    assert driver_event(event(RESULTS, {"chunk": "zero", "results": 7})) == (RESULTS, {"chunk": "zero", "results": 7})
+    assert driver_event(event(UPDATE, {"done": 5, "best": row})) == (UPDATE, {"done": 5, "best": row})
+    assert driver_event(event(UPDATE, None)) == (UPDATE, None)
+    with pytest.raises(msgspec.DecodeError):
+        driver_event(b"not json")

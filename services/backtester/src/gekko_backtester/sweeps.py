@@ -18,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
 import nats.js.errors
@@ -36,7 +36,7 @@ from gekko_common.engine.batch import Evaluation, evaluate, strategy_settings, t
 from gekko_common.errors import ConfigError, EngineError
 from gekko_common.infra import bus
 from gekko_common.infra.faults import ride_out
-from gekko_common.messages import Envelope, Reply, SweepChunk, SweepJob, encoder, envelope_decoder, new_id
+from gekko_common.messages import Envelope, Reply, SweepChunk, SweepJob, encoder, new_id
 from gekko_common.sweep import (
     ERROR,
     OPTIMISERS,
@@ -227,6 +227,10 @@ def best_of(book: SweepBook, sweep_id: str, spec: SweepSpec) -> dict[str, Any] |
     return {"index": top["index"], "params": top["params"], "objectives": top.get("objectives")}
 
 
+SPECS_KEPT = 64
+"""Checked requests kept by sweep id (a sweep's job and chunks carry the body it was submitted with)."""
+
+
 class Sweeps:
     """A backtester's part in sweeps."""
 
@@ -237,6 +241,17 @@ class Sweeps:
         self.datasets = Datasets()
         self.evaluated = 0
         self.driving = 0
+        self._specs: OrderedDict[str, SweepSpec] = OrderedDict()
+
+    def spec(self, sweep_id: str, body: dict[str, Any]) -> SweepSpec:
+        """The sweep's checked request: checked once per replica (its submission, its driver and every
+        chunk carry the same body), not again for each (ConfigError names the first bad field)."""
+        spec = self._specs.get(sweep_id)
+        if spec is None:
+            spec = self._specs[sweep_id] = check(body)
+            while len(self._specs) > SPECS_KEPT:
+                self._specs.popitem(last=False)
+        return spec
 
     async def _publish(self, sweep_id: str, kind: str, payload: Any, dedup: str) -> None:
         env = Envelope(id=dedup, type=kind, source=f"sweep-{sweep_id}", seq=0, time=time.time(), payload=payload)
@@ -256,6 +271,7 @@ class Sweeps:
         except ConfigError as exc:
             return Reply(error=exc.message, status=400, field=exc.field)
         sweep_id = new_id()[:16]
+        self._specs[sweep_id] = spec
         record = {
             "id": sweep_id,
             "created": iso_ms(time.time()),
@@ -278,7 +294,7 @@ class Sweeps:
         chunk = msgspec.json.decode(msg.data, type=SweepChunk)
         where = f"sweep {chunk.sweep_id}"
         try:
-            spec = check(chunk.body)
+            spec = self.spec(chunk.sweep_id, chunk.body)
             frame = await ride_out(lambda: self.service.dataset(_covering(spec)), where)
         except (ConfigError, EngineError) as exc:
             await self._publish_part(chunk, 0, 1, {"results": [], "error": _reason(exc)})
@@ -339,6 +355,40 @@ def _covering(spec: SweepSpec) -> dict[str, Any]:
     return config
 
 
+class _Scored(TypedDict, total=False):
+    """What a driver reads of a result: ranking and the optimiser's figures (not the report)."""
+
+    index: int
+    params: dict[str, Any]
+    objectives: dict[str, Any]
+
+
+class _ScoredPart(TypedDict, total=False):
+    chunk: int
+    part: int
+    parts: int
+    error: str | None
+    results: list[_Scored]
+
+
+class _Event(msgspec.Struct):
+    type: str
+    payload: msgspec.Raw = msgspec.Raw(b"null")
+
+
+def driver_event(data: bytes) -> tuple[str, Any]:
+    """A sweep event's type and payload as a driver needs it: a results part without the reports and
+    metrics of its results (about three quarters of its bytes, never read by the driver, whose process
+    evaluates chunks meanwhile)."""
+    event = msgspec.json.decode(data, type=_Event)
+    if event.type == RESULTS:
+        try:
+            return event.type, msgspec.json.decode(event.payload, type=_ScoredPart)
+        except msgspec.ValidationError:  # not a part the book takes: it ignores it as before
+            pass
+    return event.type, msgspec.json.decode(event.payload)
+
+
 Chunks = dict[int, tuple[list[int], list[dict[str, Any]]]]
 """A sweep's chunks: number -> (point indexes, points)."""
 
@@ -361,9 +411,9 @@ class Driver:
         self.reported = 0.0
 
     async def _on_event(self, msg: Msg) -> None:
-        env = envelope_decoder.decode(msg.data)
-        if self.book.apply(self.id, env.type, env.payload):
-            self.arrivals.put_nowait(int(env.payload["chunk"]))
+        kind, payload = driver_event(msg.data)
+        if self.book.apply(self.id, kind, payload):
+            self.arrivals.put_nowait(int(payload["chunk"]))
 
     async def _event(self, kind: str, payload: Any, dedup: str) -> None:
         await ride_out(lambda: self.sweeps._publish(self.id, kind, payload, dedup), f"sweep {self.id}")
@@ -378,7 +428,7 @@ class Driver:
             if record is None or record.get("finished"):
                 return
             try:
-                spec = check(self.job.body)
+                spec = self.sweeps.spec(self.id, self.job.body)
             except ConfigError as exc:
                 await self._event(ERROR, {"error": exc.message}, f"sweep-{self.id}:error")
                 return

@@ -545,6 +545,9 @@ class Follower:
         self.sub: Any = None
         self._reconnects = 0
         self._watch: asyncio.Task[None] | None = None
+        self._wanted = 0
+        self._handled = asyncio.Event()
+        """Set when the callback has handled ``_wanted`` messages (what start waits for)."""
 
     async def _on_msg(self, msg: Msg) -> None:
         seq = msg.metadata.sequence.stream
@@ -555,6 +558,8 @@ class Follower:
             await self.cb(msg)
         finally:
             self.seen = msg.metadata.sequence.consumer
+            if self.seen >= self._wanted:
+                self._handled.set()
 
     async def _subscribe(self) -> None:
         self.seen = 0
@@ -584,12 +589,24 @@ class Follower:
                 info = await self.sub.consumer_info()
             except (TimeoutError, nats.errors.TimeoutError):  # a busy server: ask again until give_up
                 continue
-            if info.num_pending == 0 and self.seen >= (info.delivered.consumer_seq or 0):
-                break
-            await asyncio.sleep(pause)  # a few ms for the messages in flight (a sweep driver waits here),
-            pause = min(pause * 2, 0.05)  # longer for a long replay
+            if info.num_pending == 0:  # all sent: caught up once the callback has handled them
+                if await self._handled_all(info.delivered.consumer_seq or 0, pause):
+                    break
+            else:
+                await asyncio.sleep(pause)  # a long replay: ask again later
+            pause = min(pause * 2, 0.05)
         self._watch = asyncio.create_task(self._watchdog())
         return self
+
+    async def _handled_all(self, count: int, timeout: float) -> bool:
+        """Whether the callback has handled ``count`` messages, waiting up to ``timeout`` for those in
+        flight (a sweep driver waits here: it goes on the moment the last one is handled)."""
+        self._wanted = count
+        self._handled.clear()
+        if self.seen < count:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._handled.wait(), timeout)
+        return self.seen >= count
 
     async def stop(self) -> None:
         """Stop following."""
