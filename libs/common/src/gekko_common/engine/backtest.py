@@ -171,10 +171,8 @@ def _run_stepwise(
 ) -> dict[str, Any]:
     """Every strategy candle through the pipeline (and every minute while a trailing stop is active)."""
     pipeline = _pipeline(run, exporter, minute_events=False)
-    starts = candles.start.tolist()
-    closes = candles.close.tolist()
     paper = pipeline.paper
-    n = len(starts)
+    n = len(candles)
     done = -1  # index of the last 1-minute candle processed
 
     def advance(until: int) -> None:
@@ -209,7 +207,10 @@ def _run_stepwise(
     ticks = pipeline.advisor.strategy.ticks() if quiet is not None else None  # type: ignore[attr-defined]
     if ticks is not None:
         return _run_ticks(run, candles, strat, pipeline, ticks, exporter, onward if progress is not None else None)
-    columns = [column.tolist() for column in arrays]  # lists only where every candle is stepped through
+    # lists only where every candle is stepped through
+    columns = [column.tolist() for column in arrays]
+    starts = candles.start.tolist()
+    closes = candles.close.tolist()
     want_candles = exporter.want_candles
     if quiet is not None:
         exporter.want_candles = False
