@@ -163,6 +163,7 @@ def run_backtest(
     try:
         return _run_stepwise(run, candles, strat, exporter, progress)
     except CandlesWanted:  # a JavaScript strategy read a candle it was not handed: again, with the candles
+        log.info("backtest of %s: it reads candles though its update and check take none; again, with them", run.method)
         return _run_stepwise(run, candles, strat, Exporter(data), progress)
 
 
