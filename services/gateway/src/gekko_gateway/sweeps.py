@@ -1,22 +1,63 @@
-"""The gateway's view of sweeps: a fold over the sweep events in JetStream, rebuilt at start (as imports)."""
+"""The gateway's view of sweeps: a fold over the sweep events in JetStream, rebuilt at start (as imports).
+
+A result is kept as the JSON its backtester encoded (with its point index beside it): the gateway only
+passes results on, so decoding each into objects and encoding it again for every ``GET`` (about 0.8 MB
+for 1,000 points) would be work and memory for nothing.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import Any, TypedDict
 
+import msgspec
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from gekko_common import subjects
 from gekko_common.infra import bus
-from gekko_common.messages import envelope_decoder
-from gekko_common.sweep import SweepBook
+from gekko_common.sweep import RESULTS, SweepBook
 
 log = logging.getLogger(__name__)
+
+
+class _Event(msgspec.Struct):
+    type: str
+    payload: msgspec.Raw = msgspec.Raw(b"null")
+
+
+class _Part(TypedDict, total=False):
+    chunk: int
+    part: int
+    parts: int
+    error: str | None
+    results: list[msgspec.Raw]
+
+
+class _Indexed(TypedDict):
+    index: int
+
+
+class _Indexes(TypedDict, total=False):
+    results: list[_Indexed]
+
+
+def sweep_event(data: bytes) -> tuple[str, Any]:
+    """A sweep event's type and payload; a results part's results as ``{"index", "raw"}`` (the result's
+    JSON). A part whose results have no index is None: the book ignores it."""
+    event = msgspec.json.decode(data, type=_Event)
+    if event.type != RESULTS:
+        return event.type, msgspec.json.decode(event.payload)
+    try:
+        part = msgspec.json.decode(event.payload, type=_Part)
+        indexes = msgspec.json.decode(event.payload, type=_Indexes).get("results", [])
+    except msgspec.ValidationError:
+        return event.type, None
+    rows = [{"index": i["index"], "raw": raw} for i, raw in zip(indexes, part.get("results", []), strict=True)]
+    return event.type, {**part, "results": rows}
 
 
 class SweepsView:
@@ -30,12 +71,12 @@ class SweepsView:
 
     async def _on_msg(self, msg: Msg) -> None:
         try:
-            env = envelope_decoder.decode(msg.data)
+            kind, payload = sweep_event(msg.data)
         except Exception:
             log.warning("undecodable sweep event on %s", msg.subject)
             return
         sweep_id = msg.subject.rsplit(".", 1)[-1]
-        self.book.apply(sweep_id, env.type, env.payload)
+        self.book.apply(sweep_id, kind, payload)
         if sweep_id in self._finishing and self.book.records.get(sweep_id, {}).get("finished"):
             self._finishing.pop(sweep_id).set()
 
@@ -57,8 +98,8 @@ class SweepsView:
         return list(self.book.records.values())
 
     def get(self, sweep_id: str, results: bool) -> dict[str, Any] | None:
-        """One sweep's record, with its results in point order when asked."""
+        """One sweep's record, with its results in point order when asked (each the JSON it came as)."""
         record = self.book.records.get(sweep_id)
         if record is None:
             return None
-        return {**record, "results": self.book.results(sweep_id)} if results else dict(record)
+        return {**record, "results": [r["raw"] for r in self.book.results(sweep_id)]} if results else dict(record)
