@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gekko_common.errors import ConfigError
+
+if TYPE_CHECKING:
+    import random
 
 REPORT_OBJECTIVES = (
     "balance",
@@ -112,6 +114,8 @@ class SweepSpec:
         if self.search == "grid":
             keys = [d.path for d in self.dimensions]
             return [dict(zip(keys, vs, strict=True)) for vs in itertools.product(*(d.grid() for d in self.dimensions))]
+        import random  # here: `gekko sweep` imports this module to rank, where random's import is time lost
+
         rng = random.Random(self.seed)
         return [{d.path: d.sample(rng) for d in self.dimensions} for _ in range(self.trials)]
 

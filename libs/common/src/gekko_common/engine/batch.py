@@ -475,7 +475,7 @@ def _runs(configs: list[dict[str, Any]]) -> list[tuple[str, int]]:
     seen: dict[tuple[tuple[str, int], ...], tuple[str, int]] = {}
     out = []
     for config in configs:
-        key = tuple((k, id(v)) for k, v in config.items() if k not in STRATEGY_BLOCKS)
+        key = tuple([(k, id(v)) for k, v in config.items() if k not in STRATEGY_BLOCKS])
         found = seen.get(key)
         if found is None or not isinstance(config.get(found[0]), dict | None):
             run = validate_run(config, known, market=False)
@@ -491,11 +491,16 @@ def _evaluate_group(
     position in ``members``."""
     firsts = [_first_check(m) for m in members]
     codes = _codes(method, members, [_settings(method, m) for m in members], firsts, strat)
-    # sets of one fee and balance simulate together; the usual sweep varies strategy parameters only
+    # sets of one fee and balance simulate together; the usual sweep varies strategy parameters only,
+    # its configs sharing the sections read here (read once)
     by_portfolio: dict[Portfolio, list[int]] = {}
+    read: dict[tuple[int, int], Portfolio] = {}
     for j, c in enumerate(codes):
         if c is not None and firsts[j] < len(strat):
-            by_portfolio.setdefault(_portfolio(members[j]), []).append(j)
+            m = members[j]
+            key = (id(m.get("paperTrader")), id(m.get("performanceAnalyzer")))
+            portfolio = read.get(key) or read.setdefault(key, _portfolio(m))
+            by_portfolio.setdefault(portfolio, []).append(j)
     out: dict[int, Evaluation | None] = {}
     for portfolio, js in by_portfolio.items():
         asset, currency, fee, _ = portfolio
