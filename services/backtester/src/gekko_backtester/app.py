@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 
 import msgspec
@@ -61,8 +62,16 @@ async def warm() -> None:
     freeze_startup_objects()
 
 
+OMP_WAIT_POLICY = "PASSIVE"
+"""How the compiled kernels' OpenMP threads wait between parallel regions: asleep. OpenMP's default spins
+for a while after each region, and a sweep's chunk runs several regions per part with Python in
+between: measured on 2 cores, 1,000 MACD points took 0.09-0.13 CPU-s for 0.05-0.07 s (up to 0.2 s when
+the other core was busy), asleep 0.06 CPU-s for the same wall time. An operator's own setting wins."""
+
+
 async def setup(runtime: ServiceRuntime) -> None:
     """Wire the backtester."""
+    os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)  # read when the first parallel kernel runs
     assert runtime.nc is not None
     nc = runtime.nc
     settings = runtime.settings
